@@ -1,0 +1,97 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Identity;
+using SharingPlatform.Server.Tenants;
+
+namespace SharingPlatform.Server.Access;
+
+/// <summary>
+/// Authorizes every call before it reaches a service: finds the method's rule, checks the access token
+/// (validated by OpenIddict), then reads the client and its tenant from the database so that a disabled
+/// client, a suspended tenant or a removed role is refused on the very next call, not at token expiry.
+/// </summary>
+public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthorizeAsync(context);
+        return await continuation(request, context);
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthorizeAsync(context);
+        await continuation(request, responseStream, context);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
+        ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthorizeAsync(context);
+        return await continuation(requestStream, context);
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthorizeAsync(context);
+        await continuation(requestStream, responseStream, context);
+    }
+
+    private async Task AuthorizeAsync(ServerCallContext context)
+    {
+        if (!RpcRules.ByMethod.TryGetValue(context.Method, out var rule))
+        {
+            RpcErrors.PermissionDenied("NO_RULE", "This method has no access rule and is refused.");
+        }
+
+        if (rule.Anonymous)
+        {
+            return;
+        }
+
+        var user = context.GetHttpContext().User;
+        var clientId = user.FindFirst(OpenIddictConstants.Claims.Subject)?.Value;
+        if (user.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(clientId))
+        {
+            RpcErrors.Unauthenticated("TOKEN_REQUIRED", "A valid access token for audience sharing-api is required.");
+        }
+
+        var client = await db.Clients.AsNoTracking()
+            .Where(c => c.ClientId == clientId)
+            .Select(c => new { c.TenantId, c.Roles, c.Status, c.Tenant.Slug, TenantStatus = c.Tenant.Status })
+            .SingleOrDefaultAsync(context.CancellationToken);
+        if (client is null || client.Status != ClientStatus.Active)
+        {
+            RpcErrors.Unauthenticated("CLIENT_DISABLED", "This client is disabled or unknown.");
+        }
+
+        if (user.FindFirst(TokenClaims.Tenant)?.Value != client.Slug)
+        {
+            RpcErrors.Unauthenticated("TOKEN_TENANT_MISMATCH", "The access token does not match this client's tenant.");
+        }
+
+        if (client.TenantStatus != TenantStatus.Active)
+        {
+            RpcErrors.PermissionDenied("TENANT_SUSPENDED", "This client's tenant is suspended.");
+        }
+
+        // A role counts only if the token carries it and the client still holds it now.
+        var tokenRoles = user.FindAll(TokenClaims.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var roles = Roles.Parse(client.Roles).Where(tokenRoles.Contains).ToHashSet(StringComparer.Ordinal);
+        if (!rule.AnyOf.Overlaps(roles))
+        {
+            RpcErrors.PermissionDenied("ROLE_REQUIRED", $"This method needs one of the roles: {string.Join(", ", rule.AnyOf)}.");
+        }
+
+        context.GetHttpContext().Items[typeof(Caller)] = new Caller(clientId, client.TenantId, client.Slug, roles);
+    }
+}

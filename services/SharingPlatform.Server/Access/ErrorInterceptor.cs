@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace SharingPlatform.Server.Access;
+
+/// <summary>
+/// Turns any unexpected exception into INTERNAL with a trace id, so that no stack trace, SQL or value
+/// reaches a client; the exception type, stack and trace id are logged, not its message (it may hold data).
+/// </summary>
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception exception) when (IsUnexpected(exception, context))
+        {
+            throw Wrap(exception, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception exception) when (IsUnexpected(exception, context))
+        {
+            throw Wrap(exception, context);
+        }
+    }
+
+    private static bool IsUnexpected(Exception exception, ServerCallContext context) =>
+        exception is not RpcException
+        && !(exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
+
+    private RpcException Wrap(Exception exception, ServerCallContext context)
+    {
+        var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+        Hosting.Log.UnhandledException(logger, exception.GetType().FullName, context.Method, traceId, exception.StackTrace);
+        return RpcErrors.Internal(traceId);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace SharingPlatform.Server.Access;
+
+/// <summary>
+/// The errors the API returns, as google.rpc.Status with ErrorInfo (a stable reason) and, for bad input,
+/// BadRequest naming the field. Messages never repeat a submitted value.
+/// </summary>
+public static class RpcErrors
+{
+    public const string Domain = "sharing.v1";
+
+    [DoesNotReturn]
+    public static void Unauthenticated(string reason, string message) => Throw(Code.Unauthenticated, reason, message);
+
+    [DoesNotReturn]
+    public static void PermissionDenied(string reason, string message) => Throw(Code.PermissionDenied, reason, message);
+
+    /// <summary>Not found, or not the caller's to see: the two are indistinguishable on purpose.</summary>
+    [DoesNotReturn]
+    public static void NotFound(string resourceName) =>
+        throw Build(Code.NotFound, "NOT_FOUND", $"{resourceName} was not found.",
+            new ResourceInfo { ResourceName = resourceName, Description = "Not found, or not visible to this client." }).ToRpcException();
+
+    [DoesNotReturn]
+    public static void InvalidArgument(string field, string reason, string description) =>
+        throw Build(Code.InvalidArgument, reason, $"{field}: {description}",
+            new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = description, Reason = reason } } })
+            .ToRpcException();
+
+    [DoesNotReturn]
+    public static void FailedPrecondition(string reason, string message) => Throw(Code.FailedPrecondition, reason, message);
+
+    [DoesNotReturn]
+    public static void Aborted(string reason, string message) => Throw(Code.Aborted, reason, message);
+
+    public static RpcException Internal(string traceId) =>
+        Build(Code.Internal, "INTERNAL", $"Internal error; quote trace id {traceId} to the operator.").ToRpcException();
+
+    [DoesNotReturn]
+    private static void Throw(Code code, string reason, string message) => throw Build(code, reason, message).ToRpcException();
+
+    private static Google.Rpc.Status Build(Code code, string reason, string message, Google.Protobuf.IMessage? detail = null)
+    {
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)code,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Domain = Domain, Reason = reason }) },
+        };
+        if (detail is not null)
+        {
+            status.Details.Add(Any.Pack(detail));
+        }
+
+        return status;
+    }
+}

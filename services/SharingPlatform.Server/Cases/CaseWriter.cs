@@ -1,0 +1,215 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Tenants;
+using SharingPlatform.V1;
+
+namespace SharingPlatform.Server.Cases;
+
+/// <summary>
+/// Pushes and retractions. A push validates every record first, then applies the valid ones in one
+/// transaction that holds the change-sequence lock, stores its answer under the request id, and commits.
+/// </summary>
+public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, TimeProvider time)
+{
+    public const int MaxBatch = 500;
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RequestIdPattern();
+
+    public async Task<PushCasesResponse> PushAsync(Caller caller, PushCasesRequest request, CancellationToken cancellationToken)
+    {
+        var slug = ParseParent(request.Parent);
+        var own = scope.Writable(caller, slug);
+        if (own is null)
+        {
+            RpcErrors.NotFound(request.Parent);
+        }
+
+        if (!RequestIdPattern().IsMatch(request.RequestId))
+        {
+            RpcErrors.InvalidArgument("request_id", "INVALID_FORMAT", "Must be 8-64 of A-Z, a-z, 0-9, _ and - (a UUID works).");
+        }
+
+        if (request.Records.Count is 0 or > MaxBatch)
+        {
+            RpcErrors.InvalidArgument("records", "OUT_OF_RANGE", $"A push carries 1 to {MaxBatch} records.");
+        }
+
+        var requestHash = SHA256.HashData(request.ToByteArray());
+        var planned = Plan(request, slug);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
+
+        var receipt = await db.PushReceipts.AsNoTracking()
+            .SingleOrDefaultAsync(r => r.TenantId == caller.TenantId && r.RequestId == request.RequestId, cancellationToken);
+        if (receipt is not null)
+        {
+            if (!CryptographicOperations.FixedTimeEquals(receipt.RequestHash, requestHash))
+            {
+                RpcErrors.FailedPrecondition("REQUEST_ID_REUSED", "This request_id was used for a different push; use a new request_id.");
+            }
+
+            return PushCasesResponse.Parser.ParseFrom(receipt.Response);
+        }
+
+        var caseIds = planned.Where(p => p.Content is not null).Select(p => p.CaseId).ToList();
+        var existing = await own.Where(c => caseIds.Contains(c.CaseId)).ToDictionaryAsync(c => c.CaseId, StringComparer.Ordinal, cancellationToken);
+
+        var now = time.UtcNow();
+        var response = new PushCasesResponse();
+        foreach (var item in planned)
+        {
+            response.Results.Add(item.Content is null
+                ? item.Result
+                : Apply(caller, item, existing.GetValueOrDefault(item.CaseId), now, ref lastSeq));
+        }
+
+        await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
+        db.PushReceipts.Add(new PushReceipt
+        {
+            TenantId = caller.TenantId,
+            RequestId = request.RequestId,
+            RequestHash = requestHash,
+            Response = response.ToByteArray(),
+            CreateTime = now,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return response;
+    }
+
+    public async Task<Tombstone> RetractAsync(Caller caller, RetractCaseRequest request, CancellationToken cancellationToken)
+    {
+        if (!CaseNames.TryParse(request.Name, out var slug, out var caseId))
+        {
+            RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}/cases/{case}.");
+        }
+
+        var own = scope.Writable(caller, slug);
+        if (own is null)
+        {
+            RpcErrors.NotFound(request.Name);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
+        var entity = await own.SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken);
+        if (entity is null)
+        {
+            RpcErrors.NotFound(request.Name);
+        }
+
+        if (request.Etag.Length > 0 && request.Etag != entity.Etag)
+        {
+            RpcErrors.Aborted("ETAG_MISMATCH", "The record changed since that etag; get it again before retracting.");
+        }
+
+        if (!entity.Retracted)
+        {
+            // The content is erased, not hidden: a retracted record must not linger in backups of this database.
+            entity.Retracted = true;
+            entity.Content = [];
+            entity.Status = 0;
+            entity.Classification = 0;
+            entity.ConsentScope = 0;
+            entity.EventTypes = "";
+            entity.Regions = "";
+            entity.Version++;
+            entity.Seq = ++lastSeq;
+            entity.UpdateTime = time.UtcNow();
+            await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return CaseMapping.ToTombstone(entity, slug);
+    }
+
+    private static string ParseParent(string parent)
+    {
+        if (!TenantNames.TryParse(parent, out var slug))
+        {
+            RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
+        }
+
+        return slug;
+    }
+
+    /// <summary>Validates each record outside the transaction; a rejected record carries its final result.</summary>
+    private List<PlannedRecord> Plan(PushCasesRequest request, string slug)
+    {
+        var planned = new List<PlannedRecord>(request.Records.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Records.Count; i++)
+        {
+            var record = request.Records[i];
+            var violation = CaseNames.TryParse(record.Name, out var recordSlug, out var caseId)
+                ? recordSlug != slug
+                    ? CaseValidator.Violation("name", "WRONG_PARENT", "The record's name must be under the request's parent.")
+                    : !seen.Add(caseId)
+                        ? CaseValidator.Violation("name", "DUPLICATE", "The same record appears twice in this push.")
+                        : CaseValidator.Validate(record, time)
+                : CaseValidator.Violation("name", "INVALID_FORMAT", "Must be tenants/{tenant}/cases/{case}, case 1-63 of a-z, 0-9 and -.");
+            planned.Add(violation is null
+                ? new PlannedRecord(record, caseId!, CaseMapping.ToContent(record), null!)
+                : new PlannedRecord(record, caseId ?? "", null, new PushResult { Name = record.Name, Outcome = PushOutcome.Rejected, Violation = violation }));
+        }
+
+        return planned;
+    }
+
+    private PushResult Apply(Caller caller, PlannedRecord item, CaseEntity? entity, DateTime now, ref long lastSeq)
+    {
+        var content = item.Content!;
+        var pushedEtag = item.Record.Etag;
+        if (entity is null)
+        {
+            if (pushedEtag.Length > 0)
+            {
+                return Result(item, PushOutcome.Conflict, "");
+            }
+
+            entity = new CaseEntity { TenantId = caller.TenantId, CaseId = item.CaseId, CreateTime = now };
+            db.Cases.Add(entity);
+            Store(entity, item, now, ref lastSeq);
+            return Result(item, PushOutcome.Created, entity.Etag);
+        }
+
+        var same = !entity.Retracted && entity.Content.AsSpan().SequenceEqual(content);
+        if (pushedEtag.Length == 0 || pushedEtag == entity.Etag)
+        {
+            if (same)
+            {
+                return Result(item, PushOutcome.Unchanged, entity.Etag);
+            }
+
+            if (pushedEtag.Length > 0)
+            {
+                Store(entity, item, now, ref lastSeq);
+                return Result(item, PushOutcome.Updated, entity.Etag);
+            }
+        }
+
+        return Result(item, PushOutcome.Conflict, entity.Etag);
+    }
+
+    private static void Store(CaseEntity entity, PlannedRecord item, DateTime now, ref long lastSeq)
+    {
+        entity.Content = item.Content!;
+        CaseMapping.ApplyColumns(entity, item.Record);
+        entity.Retracted = false;
+        entity.Version++;
+        entity.Seq = ++lastSeq;
+        entity.UpdateTime = now;
+    }
+
+    private static PushResult Result(PlannedRecord item, PushOutcome outcome, string etag) =>
+        new() { Name = item.Record.Name, Outcome = outcome, Etag = etag };
+
+    private sealed record PlannedRecord(CaseRecord Record, string CaseId, byte[]? Content, PushResult Result);
+}

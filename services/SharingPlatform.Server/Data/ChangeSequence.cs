@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace SharingPlatform.Server.Data;
+
+/// <summary>
+/// Hands out change-feed sequence numbers in commit order. A writer locks the counter row first and keeps
+/// the lock until it commits, so a transaction that gets higher numbers always commits after one with
+/// lower numbers: a puller reading <c>seq &gt; cursor</c> can never skip a change that commits late.
+/// (SQLite takes its write lock at BEGIN IMMEDIATE; PostgreSQL and SQL Server lock the row on UPDATE.)
+/// </summary>
+public static class ChangeSequence
+{
+    /// <summary>Locks the counter until the current transaction ends and returns the last number used.</summary>
+    public static async Task<long> LockAsync(SharingDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("The change sequence can only be locked inside a transaction.");
+        }
+
+        await db.SequenceCounters
+            .Where(c => c.Name == SequenceCounter.Changes)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Value, c => c.Value), cancellationToken);
+        return await db.SequenceCounters
+            .Where(c => c.Name == SequenceCounter.Changes)
+            .Select(c => c.Value)
+            .SingleAsync(cancellationToken);
+    }
+
+    /// <summary>Records the last number used by the current transaction; call before commit.</summary>
+    public static Task AdvanceAsync(SharingDbContext db, long lastUsed, CancellationToken cancellationToken) =>
+        db.SequenceCounters
+            .Where(c => c.Name == SequenceCounter.Changes)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Value, lastUsed), cancellationToken);
+}

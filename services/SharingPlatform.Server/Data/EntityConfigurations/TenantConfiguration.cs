@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SharingPlatform.Server.Tenants;
+
+namespace SharingPlatform.Server.Data.EntityConfigurations;
+
+internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
+{
+    public void Configure(EntityTypeBuilder<Tenant> builder)
+    {
+        builder.ToTable("tenants");
+        builder.Property(t => t.Slug).HasMaxLength(63);
+        builder.HasIndex(t => t.Slug).IsUnique();
+        builder.Property(t => t.DisplayName).HasMaxLength(200);
+        builder.Ignore(t => t.ResourceName);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using SharingPlatform.Server.Cases;
+using SharingPlatform.Server.Identity;
+using SharingPlatform.Server.Tenants;
+
+namespace SharingPlatform.Server.Data;
+
+/// <summary>
+/// The platform's one DbContext: domain tables plus OpenIddict's stores. Each database provider has a
+/// subclass so that it can carry its own migrations (see <see cref="StorageExtensions"/>).
+/// </summary>
+public abstract class SharingDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<TenantClient> Clients => Set<TenantClient>();
+
+    public DbSet<CaseEntity> Cases => Set<CaseEntity>();
+
+    public DbSet<PushReceipt> PushReceipts => Set<PushReceipt>();
+
+    public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
+
+    public DbSet<UsedClientAssertion> UsedClientAssertions => Set<UsedClientAssertion>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(SharingDbContext).Assembly);
+        modelBuilder.UseOpenIddict();
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC; SQLite would otherwise hand them back as DateTimeKind.Unspecified.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SharingPlatform.Server.Hosting;
+
+namespace SharingPlatform.Server.Data;
+
+public static class StorageExtensions
+{
+    /// <summary>Registers <see cref="SharingDbContext"/> on the configured provider (SQLite by default).</summary>
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                builder.Services.AddDbContext<SharingDbContext, SqliteSharingDbContext>((services, options) =>
+                    Configure(options.UseSqlite(SqliteConnectionString(database, services.GetRequiredService<IOptions<PlatformOptions>>().Value))));
+                break;
+            case DatabaseProvider.Postgres:
+                builder.Services.AddDbContext<SharingDbContext, PostgresSharingDbContext>(options =>
+                    Configure(options.UseNpgsql(Required(database))));
+                break;
+            case DatabaseProvider.SqlServer:
+                builder.Services.AddDbContext<SharingDbContext, SqlServerSharingDbContext>(options =>
+                    Configure(options.UseSqlServer(Required(database))));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
+        }
+
+        return builder;
+    }
+
+    /// <summary>Creates or upgrades the schema; safe to run from several replicas at once (EF Core takes a migration lock).</summary>
+    public static async Task MigrateAsync(this SharingDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets pullers read while a push writes; the setting is kept in the database file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    private static void Configure(DbContextOptionsBuilder options)
+    {
+        options.UseOpenIddict();
+        // Never log parameter values: they are case data.
+        options.EnableSensitiveDataLogging(false);
+    }
+
+    private static string SqliteConnectionString(DatabaseOptions database, PlatformOptions platform) =>
+        string.IsNullOrWhiteSpace(database.ConnectionString)
+            ? $"Data Source={Path.Combine(platform.DataDirectory, "sharing.db")};Pooling=True"
+            : database.ConnectionString;
+
+    private static string Required(DatabaseOptions database) =>
+        string.IsNullOrWhiteSpace(database.ConnectionString)
+            ? throw new InvalidOperationException($"Database:ConnectionString is required for {database.Provider}.")
+            : database.ConnectionString;
+}

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Cases;
+using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Hosting;
+using SharingPlatform.Server.Tenants;
+using SharingPlatform.V1;
+
+namespace SharingPlatform.Server.Demo;
+
+/// <summary>
+/// <c>--demo</c>: three partner tenants with a sync client each (keys under <c>{data}/demo/</c>) and synthetic
+/// records pushed through the same validation and write path as any partner's push.
+/// </summary>
+public sealed class DemoSeed(
+    SharingDbContext db,
+    PlatformBootstrap bootstrap,
+    CaseWriter writer,
+    IOptions<DemoOptions> demo,
+    TimeProvider time,
+    ILogger<DemoSeed> logger)
+{
+    public static readonly (string Slug, string DisplayName, TenantKind Kind)[] Tenants =
+    [
+        ("nkdb-demo", "Documentation centre (demo)", TenantKind.Documentation),
+        ("rescue-demo", "Rescue network (demo)", TenantKind.Rescue),
+        ("un-demo", "UN field office (demo)", TenantKind.Intergovernmental),
+    ];
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        for (var index = 0; index < Tenants.Length; index++)
+        {
+            var (slug, displayName, kind) = Tenants[index];
+            if (await db.Tenants.AnyAsync(t => t.Slug == slug, cancellationToken))
+            {
+                continue;
+            }
+
+            var tenant = new Tenant { Slug = slug, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync(cancellationToken);
+            var clientId = slug + "-sync";
+            var directory = await bootstrap.CreateClientAsync(tenant, clientId, [Roles.Sync], "demo", cancellationToken);
+
+            // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
+            var caller = new Caller(clientId, tenant.Id, slug, new HashSet<string> { Roles.Sync });
+            var records = SyntheticCases.Generate(slug, index * (demo.Value.RecordsPerTenant * 2 / 3), demo.Value.RecordsPerTenant, seed: index + 1).ToList();
+            foreach (var (chunk, number) in records.Chunk(CaseWriter.MaxBatch).Select((c, n) => (c, n)))
+            {
+                var request = new PushCasesRequest { Parent = tenant.ResourceName, RequestId = $"demo-seed-{slug}-{number}", Records = { chunk } };
+                await writer.PushAsync(caller, request, cancellationToken);
+            }
+
+            Log.DemoTenantSeeded(logger, slug, records.Count, clientId, directory);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Cases;
+using SharingPlatform.Server.Demo;
+using SharingPlatform.Server.Identity;
+using SharingPlatform.Server.Tenants;
+
+namespace SharingPlatform.Server.Hosting;
+
+public static class ApiExtensions
+{
+    /// <summary>Bounds on every gRPC message, both ways (gRPC's own default leaves sending unlimited).</summary>
+    public const int MaxReceiveMessageBytes = 8 * 1024 * 1024;
+    public const int MaxSendMessageBytes = 16 * 1024 * 1024;
+
+    /// <summary>The gRPC API: services, the interceptors every call passes through, health and (in Development) reflection.</summary>
+    public static WebApplicationBuilder AddSharingApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<CallerInterceptor>();
+            grpc.MaxReceiveMessageSize = MaxReceiveMessageBytes;
+            grpc.MaxSendMessageSize = MaxSendMessageBytes;
+            grpc.EnableDetailedErrors = builder.Environment.IsDevelopment();
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddGrpcReflection();
+        }
+
+        builder.Services.AddScoped<CaseScope>();
+        builder.Services.AddScoped<CaseWriter>();
+        builder.Services.AddScoped<CaseQuery>();
+        builder.Services.AddScoped<CaseFeed>();
+        builder.Services.AddScoped<ClientRegistration>();
+        builder.Services.AddScoped<PlatformBootstrap>();
+        builder.Services.AddScoped<DemoSeed>();
+        return builder;
+    }
+
+    public static WebApplication MapSharingApi(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapTokenEndpoint();
+        app.MapGrpcService<CaseGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapHealthChecks("/healthz");
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapGrpcReflectionService();
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,34 @@
+namespace SharingPlatform.Server.Hosting;
+
+/// <summary>Creates the server's private directories readable by the server's user only.</summary>
+public static class DataDirectory
+{
+    public static string Ensure(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(full);
+        }
+        else
+        {
+            Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return full;
+    }
+
+    /// <summary>Writes a new file readable and writable by the owner only; refuses to overwrite.</summary>
+    public static void WriteSecretFile(string path, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(content);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace SharingPlatform.Server.Hosting;
+
+/// <summary>The listener rule: cleartext only on loopback; anywhere else needs a certificate.</summary>
+public static class EndpointRules
+{
+    /// <summary>Returns why <paramref name="options"/> may not be used, or null when they are safe.</summary>
+    public static string? Check(EndpointOptions options)
+    {
+        foreach (var (name, url) in new[] { ("IdentityUrl", options.IdentityUrl), ("GrpcUrl", options.GrpcUrl) })
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Port <= 0 || uri.AbsolutePath != "/"
+                || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                return $"Endpoints:{name} must be an http(s)://host:port URL.";
+            }
+
+            if (uri.Scheme == Uri.UriSchemeHttps && !options.UsesTls)
+            {
+                return $"Endpoints:{name} is https but no Endpoints:CertificatePath is configured.";
+            }
+
+            if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri.Host))
+            {
+                return $"Endpoints:{name} listens beyond loopback without TLS; configure Endpoints:CertificatePath and an https URL.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when every listener is on loopback and cleartext, the only case where plain HTTP is allowed.</summary>
+    public static bool AllLoopbackCleartext(EndpointOptions options) =>
+        !options.UsesTls && new[] { options.IdentityUrl, options.GrpcUrl }.All(u =>
+            Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri.Host));
+
+    public static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+    public static IPAddress[] Addresses(Uri uri) =>
+        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+            ? [IPAddress.Loopback]
+            : [IPAddress.Parse(uri.Host.Trim('[', ']'))];
+}

@@ -1,0 +1,23 @@
+namespace SharingPlatform.Server.Hosting;
+
+/// <summary>
+/// Every message the server logs, in one place so that a review can see none carries a name, an
+/// identifier, a token or case content: only client ids, tenant slugs, counts, paths and trace ids.
+/// </summary>
+public static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "First start: created client {ClientId}; its private key and connection file are in {Directory}. Move them somewhere safe.")]
+    public static partial void BootstrapClientCreated(ILogger logger, string clientId, string directory);
+
+    [LoggerMessage(2, LogLevel.Information, "Demo tenant {Tenant}: {Count} synthetic records; client {ClientId} key in {Directory}")]
+    public static partial void DemoTenantSeeded(ILogger logger, string tenant, int count, string clientId, string directory);
+
+    [LoggerMessage(3, LogLevel.Information, "Identity (token endpoint, discovery, JWKS; HTTP/1.1): {Issuer}")]
+    public static partial void IdentityListening(ILogger logger, Uri issuer);
+
+    [LoggerMessage(4, LogLevel.Information, "gRPC API (HTTP/2): {GrpcUrl}")]
+    public static partial void GrpcListening(ILogger logger, string grpcUrl);
+
+    [LoggerMessage(5, LogLevel.Error, "Unhandled {ExceptionType} in {Method}; trace id {TraceId}\n{StackTrace}")]
+    public static partial void UnhandledException(ILogger logger, string? exceptionType, string method, string traceId, string? stackTrace);
+}

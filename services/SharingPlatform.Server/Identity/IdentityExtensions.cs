@@ -1,0 +1,67 @@
+using OpenIddict.Validation.AspNetCore;
+using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Hosting;
+
+namespace SharingPlatform.Server.Identity;
+
+public static class IdentityExtensions
+{
+    /// <summary>
+    /// The OpenIddict token service (client credentials only, private_key_jwt by default) and the validation
+    /// of its access tokens for the gRPC API.
+    /// </summary>
+    public static WebApplicationBuilder AddIdentityServer(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IdentityServerOptions>().BindConfiguration(IdentityServerOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        var identity = builder.Configuration.GetSection(IdentityServerOptions.Section).Get<IdentityServerOptions>() ?? new IdentityServerOptions();
+        var endpoints = builder.Configuration.GetSection(EndpointOptions.Section).Get<EndpointOptions>() ?? new EndpointOptions();
+        var keys = ServerKeys.LoadOrCreate(identity.KeyDirectory is { Length: > 0 } dir
+            ? Path.GetFullPath(dir, builder.Environment.ContentRootPath)
+            : Path.Combine(PlatformExtensions.DataDirectoryOf(builder), "keys"));
+
+        builder.Services.AddOpenIddict()
+            // Applications (client credentials and public keys) live in the platform database.
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SharingDbContext>())
+            .AddServer(server =>
+            {
+                server.SetIssuer(Issuer(identity, endpoints));
+                server.SetTokenEndpointUris(TokenEndpoint.Path.TrimStart('/'));
+                // Machines only: no users, no browser flows, no refresh tokens.
+                server.AllowClientCredentialsFlow();
+                server.SetAccessTokenLifetime(identity.AccessTokenLifetime);
+                // Signed, not encrypted: tokens hold only client id, tenant slug and roles, and any replica or a
+                // separate API process can validate them from the published JWKS without holding a secret.
+                server.DisableAccessTokenEncryption();
+                // Client status is read from the database on every call, so stored token entries would add a
+                // write per token and nothing else.
+                server.DisableTokenStorage();
+                server.AddSigningKey(keys.Signing);
+                server.AddEncryptionKey(keys.Encryption);
+                server.AddEventHandler(ClientAssertionReplayGuard.Descriptor);
+
+                var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
+                if (EndpointRules.AllLoopbackCleartext(endpoints))
+                {
+                    // Plain HTTP is accepted only when every listener is on loopback (EndpointRules refuses the rest).
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.AddAudiences(IdentityServerOptions.Audience);
+                validation.UseAspNetCore();
+            });
+
+        builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    public static Uri Issuer(IdentityServerOptions identity, EndpointOptions endpoints)
+    {
+        var issuer = identity.Issuer is { Length: > 0 } configured ? configured : endpoints.IdentityUrl;
+        return new Uri(issuer.EndsWith('/') ? issuer : issuer + "/", UriKind.Absolute);
+    }
+}

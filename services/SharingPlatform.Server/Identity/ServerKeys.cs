@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+using SharingPlatform.Server.Hosting;
+
+namespace SharingPlatform.Server.Identity;
+
+/// <summary>
+/// The token service's keys, created once and kept as owner-only files so that tokens survive a restart
+/// and every replica pointed at the same directory signs and validates alike. Ephemeral keys would log
+/// every client out at restart and break a second replica.
+/// </summary>
+public sealed class ServerKeys
+{
+    private ServerKeys(SecurityKey signing, SecurityKey encryption)
+    {
+        Signing = signing;
+        Encryption = encryption;
+    }
+
+    /// <summary>ES256 key that signs access tokens; its public half is published in the JWKS.</summary>
+    public SecurityKey Signing { get; }
+
+    /// <summary>Symmetric key OpenIddict needs for its own encrypted artifacts (access tokens are signed, not encrypted).</summary>
+    public SecurityKey Encryption { get; }
+
+    public static ServerKeys LoadOrCreate(string directory)
+    {
+        DataDirectory.Ensure(directory);
+        var signingPath = Path.Combine(directory, "token-signing-p256.jwk");
+        if (!File.Exists(signingPath))
+        {
+            using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var created = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ecdsa));
+            created.Kid = Base64UrlEncoder.Encode(created.ComputeJwkThumbprint());
+            TryWrite(signingPath, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["kty"] = created.Kty, ["crv"] = created.Crv, ["x"] = created.X, ["y"] = created.Y, ["d"] = created.D, ["kid"] = created.Kid,
+            }));
+        }
+
+        var encryptionPath = Path.Combine(directory, "token-encryption-aes256.key");
+        if (!File.Exists(encryptionPath))
+        {
+            TryWrite(encryptionPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        var jwk = new JsonWebKey(File.ReadAllText(signingPath));
+        var signing = new ECDsaSecurityKey(ECDsa.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            D = Base64UrlEncoder.DecodeBytes(jwk.D),
+            Q = new ECPoint { X = Base64UrlEncoder.DecodeBytes(jwk.X), Y = Base64UrlEncoder.DecodeBytes(jwk.Y) },
+        })) { KeyId = jwk.Kid };
+        var encryption = new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(encryptionPath).Trim()));
+        return new ServerKeys(signing, encryption);
+    }
+
+    // Two processes starting on an empty directory race to create the keys; the loser reads the winner's.
+    private static void TryWrite(string path, string content)
+    {
+        try
+        {
+            DataDirectory.WriteSecretFile(path, content);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+        }
+    }
+}

@@ -1,0 +1,76 @@
+extern alias sdk;
+
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Hosting;
+using SharingPlatform.Server.Identity;
+using ClientKey = sdk::SharingPlatform.Client.Auth.ClientKey;
+
+namespace SharingPlatform.Server.Tenants;
+
+/// <summary>
+/// First start on an empty database: creates the operator tenant and a platform-admin client, and writes
+/// that client's private key and connection details to the data directory, readable by the owner only.
+/// </summary>
+public sealed class PlatformBootstrap(
+    SharingDbContext db,
+    ClientRegistration registration,
+    IOptions<PlatformOptions> platform,
+    IOptions<EndpointOptions> endpoints,
+    IOptions<IdentityServerOptions> identity,
+    TimeProvider time,
+    ILogger<PlatformBootstrap> logger)
+{
+    public const string OperatorSlug = "platform";
+    public const string AdminClientId = "platform-admin";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (await db.Tenants.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var tenant = new Tenant
+        {
+            Slug = OperatorSlug,
+            DisplayName = "Platform operator",
+            Kind = TenantKind.Operator,
+            Status = TenantStatus.Active,
+            CreateTime = time.UtcNow(),
+        };
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var path = await CreateClientAsync(tenant, AdminClientId, [Roles.PlatformAdmin, Roles.PlatformAuditor], "bootstrap", cancellationToken);
+        Log.BootstrapClientCreated(logger, AdminClientId, path);
+    }
+
+    /// <summary>Creates a client with a fresh key pair and writes <c>{clientId}.jwk</c> and <c>{clientId}.json</c> under <paramref name="folder"/>.</summary>
+    public async Task<string> CreateClientAsync(Tenant tenant, string clientId, string[] roles, string folder, CancellationToken cancellationToken)
+    {
+        var directory = DataDirectory.Ensure(Path.Combine(platform.Value.DataDirectory, folder));
+        var key = ClientKey.Create();
+        var keyPath = Path.Combine(directory, clientId + ".jwk");
+        var connectionPath = Path.Combine(directory, clientId + ".json");
+        // A key left over from an earlier, deleted database authenticates nothing now: replace it.
+        File.Delete(keyPath);
+        File.Delete(connectionPath);
+        key.Save(keyPath);
+        DataDirectory.WriteSecretFile(connectionPath, JsonSerializer.Serialize(new
+        {
+            client_id = clientId,
+            tenant = tenant.Slug,
+            issuer = IdentityExtensions.Issuer(identity.Value, endpoints.Value).ToString(),
+            grpc_url = endpoints.Value.GrpcUrl,
+            key_file = keyPath,
+        }));
+
+        await registration.RegisterAsync(tenant, clientId, roles, new JsonWebKey(key.PublicJwkJson()), cancellationToken);
+        return directory;
+    }
+}

@@ -1,0 +1,31 @@
+namespace SharingPlatform.Server.Tenants;
+
+/// <summary>
+/// A machine client of one tenant. Its credentials live in the OpenIddict application with the same
+/// client id; this row holds what the API authorizes with: tenant, roles and status, read on every call.
+/// </summary>
+public sealed class TenantClient
+{
+    public long Id { get; set; }
+
+    public required string ClientId { get; set; }
+
+    public long TenantId { get; set; }
+
+    public Tenant Tenant { get; set; } = null!;
+
+    /// <summary>Space-separated role names (see <see cref="Access.Roles"/>).</summary>
+    public required string Roles { get; set; }
+
+    public ClientStatus Status { get; set; }
+
+    public DateTime CreateTime { get; set; }
+
+    public IReadOnlySet<string> RoleSet => Access.Roles.Parse(Roles);
+}
+
+public enum ClientStatus
+{
+    Active = 0,
+    Disabled = 1,
+}

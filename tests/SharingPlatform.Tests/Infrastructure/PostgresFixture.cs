@@ -1,0 +1,41 @@
+extern alias server;
+
+using Npgsql;
+using server::SharingPlatform.Server.Data;
+
+namespace SharingPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// The platform on a real PostgreSQL server named by <c>SHARINGPLATFORM_TEST_POSTGRES</c> (an Npgsql connection
+/// string; .ci/run provides one). Each test class gets its own database, dropped afterwards.
+/// </summary>
+public class PostgresFixture : PlatformFixture
+{
+    public const string Variable = "SHARINGPLATFORM_TEST_POSTGRES";
+
+    private readonly string _database = "sp_test_" + Guid.NewGuid().ToString("N")[..16];
+
+    public static string? ServerConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public override string? Unavailable => ServerConnectionString is null ? $"{Variable} is not set; PostgreSQL tests skipped." : null;
+
+    protected override async Task<string?> CreateDatabaseAsync()
+    {
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _database }.ConnectionString;
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
