@@ -9,10 +9,19 @@ public static class DataDirectory
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(full);
+            return full;
         }
-        else
+
+        // Create every missing level owner-only (CreateDirectory applies the mode to the last level alone).
+        var missing = new Stack<string>();
+        for (var dir = full; !Directory.Exists(dir); dir = Path.GetDirectoryName(dir)!)
         {
-            Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            missing.Push(dir);
+        }
+
+        while (missing.TryPop(out var dir))
+        {
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         return full;
