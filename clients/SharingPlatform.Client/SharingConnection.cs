@@ -18,6 +18,8 @@ public sealed class SharingConnection : IDisposable
     /// <param name="handler">Optional transport for both (tests use an in-process server's handler).</param>
     public SharingConnection(Uri grpcAddress, Uri issuer, string clientId, ClientKey key, HttpMessageHandler? handler = null)
     {
+        RequireTlsOffLoopback(grpcAddress);
+        RequireTlsOffLoopback(issuer);
         _identityHttp = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         Tokens = new TokenSource(_identityHttp, issuer, clientId, key);
         var credentials = CallCredentials.FromInterceptor(async (context, metadata) =>
@@ -36,6 +38,15 @@ public sealed class SharingConnection : IDisposable
     }
 
     public TokenSource Tokens { get; }
+
+    /// <summary>Assertions and tokens never travel in cleartext beyond this machine.</summary>
+    private static void RequireTlsOffLoopback(Uri address)
+    {
+        if (address.Scheme != Uri.UriSchemeHttps && !(address.IsLoopback || address.Host == "localhost"))
+        {
+            throw new ArgumentException($"{address} is not https; only loopback addresses may use plain http.", nameof(address));
+        }
+    }
 
     public CaseService.CaseServiceClient Cases { get; }
 

@@ -67,7 +67,7 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
 
         var client = await db.Clients.AsNoTracking()
             .Where(c => c.ClientId == clientId)
-            .Select(c => new { c.TenantId, c.Roles, c.Status, c.Tenant.Slug, TenantStatus = c.Tenant.Status })
+            .Select(c => new { c.TenantId, c.Roles, c.Status, c.Tenant.Slug, TenantStatus = c.Tenant.Status, c.Tenant.Kind })
             .SingleOrDefaultAsync(context.CancellationToken);
         if (client is null || client.Status != ClientStatus.Active)
         {
@@ -92,6 +92,6 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
             RpcErrors.PermissionDenied("ROLE_REQUIRED", $"This method needs one of the roles: {string.Join(", ", rule.AnyOf)}.");
         }
 
-        context.GetHttpContext().Items[typeof(Caller)] = new Caller(clientId, client.TenantId, client.Slug, roles);
+        context.GetHttpContext().Items[typeof(Caller)] = new Caller(clientId, client.TenantId, client.Slug, client.Kind, roles);
     }
 }

@@ -37,6 +37,33 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         }
     }
 
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception exception) when (IsUnexpected(exception, context))
+        {
+            throw Wrap(exception, context);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception exception) when (IsUnexpected(exception, context))
+        {
+            throw Wrap(exception, context);
+        }
+    }
+
     private static bool IsUnexpected(Exception exception, ServerCallContext context) =>
         exception is not RpcException
         && !(exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested);

@@ -32,6 +32,9 @@ public static class RpcErrors
             .ToRpcException();
 
     [DoesNotReturn]
+    public static void AlreadyExists(string message) => Throw(Code.AlreadyExists, "ALREADY_EXISTS", message);
+
+    [DoesNotReturn]
     public static void FailedPrecondition(string reason, string message) => Throw(Code.FailedPrecondition, reason, message);
 
     [DoesNotReturn]

@@ -23,5 +23,22 @@ public static class RpcRules
         ["/sharing.v1.CaseService/GetCase"] = RpcRule.Require(Roles.Sync),
         ["/sharing.v1.CaseService/ListCases"] = RpcRule.Require(Roles.Sync),
         ["/sharing.v1.CaseService/RetractCase"] = RpcRule.Require(Roles.Sync),
+
+        // Tenants are the operator's; clients are also their own tenant-admin's (TenantAdmin checks the tenant).
+        ["/sharing.v1.TenantAdminService/CreateTenant"] = RpcRule.Require(Roles.PlatformAdmin),
+        ["/sharing.v1.TenantAdminService/GetTenant"] = RpcRule.Require([.. Roles.All]),
+        ["/sharing.v1.TenantAdminService/ListTenants"] = RpcRule.Require(Roles.PlatformAdmin, Roles.PlatformAuditor),
+        ["/sharing.v1.TenantAdminService/SuspendTenant"] = RpcRule.Require(Roles.PlatformAdmin),
+        ["/sharing.v1.TenantAdminService/ReactivateTenant"] = RpcRule.Require(Roles.PlatformAdmin),
+        ["/sharing.v1.TenantAdminService/RegisterClient"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+        ["/sharing.v1.TenantAdminService/ListClients"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+        ["/sharing.v1.TenantAdminService/DisableClient"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+        ["/sharing.v1.TenantAdminService/RotateClientKey"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+
+        // Agreements are changed by the grantor's tenant-admin and read by either party (SharingAgreements checks which).
+        ["/sharing.v1.SharingService/CreateAgreement"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+        ["/sharing.v1.SharingService/RevokeAgreement"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+        ["/sharing.v1.SharingService/GetAgreement"] = RpcRule.Require([.. Roles.All]),
+        ["/sharing.v1.SharingService/ListAgreements"] = RpcRule.Require([.. Roles.All]),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

@@ -4,7 +4,7 @@ namespace SharingPlatform.Server.Cases;
 /// The stored form of a case record: the record itself as protobuf bytes, plus the few columns that
 /// queries filter on. A retracted record keeps only its identity and change sequence (a tombstone).
 /// </summary>
-public sealed class CaseEntity
+public sealed class CaseEntity : ICaseFacts
 {
     public long Id { get; set; }
 

@@ -7,7 +7,7 @@ namespace SharingPlatform.Server.Cases;
 /// <summary>Parses and formats <c>tenants/{tenant}/cases/{case}</c> resource names.</summary>
 public static partial class CaseNames
 {
-    [GeneratedRegex("^tenants/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/cases/([a-z0-9][a-z0-9-]{0,62})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^tenants/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/cases/([a-z0-9][a-z0-9-]{0,62})\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static string Format(string tenantSlug, string caseId) => $"{TenantNames.Prefix}{tenantSlug}/cases/{caseId}";

@@ -1,7 +1,9 @@
 using System.Linq.Expressions;
+using Google.Protobuf;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Sharing;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
 
@@ -13,8 +15,9 @@ public sealed partial class CaseQuery(CaseScope scope)
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
     public const int MaxFilterValues = 20;
+    private const int ScanChunk = 500;
 
-    [GeneratedRegex("^[A-Z]{2}-[A-Z0-9]{1,3}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z]{2}-[A-Z0-9]{1,3}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Region();
 
     public async Task<CaseRecord> GetAsync(Caller caller, GetCaseRequest request, CancellationToken cancellationToken)
@@ -24,15 +27,16 @@ public sealed partial class CaseQuery(CaseScope scope)
             RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}/cases/{case}.");
         }
 
-        var readable = scope.Readable(caller, slug);
-        var entity = readable is null ? null
-            : await readable.AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == caseId && !c.Retracted, cancellationToken);
-        if (entity is null)
+        var view = await scope.ReadableAsync(caller, slug, cancellationToken);
+        var entity = view is null ? null
+            : await scope.Rows(view).AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken);
+        var record = entity is null ? null : view!.Project(entity);
+        if (record is null)
         {
             RpcErrors.NotFound(request.Name);
         }
 
-        return CaseMapping.ToProto(entity, slug);
+        return record;
     }
 
     public async Task<ListCasesResponse> ListAsync(Caller caller, ListCasesRequest request, CancellationToken cancellationToken)
@@ -42,8 +46,8 @@ public sealed partial class CaseQuery(CaseScope scope)
             RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
         }
 
-        var readable = scope.Readable(caller, slug);
-        if (readable is null)
+        var view = await scope.ReadableAsync(caller, slug, cancellationToken);
+        if (view is null)
         {
             RpcErrors.NotFound(request.Parent);
         }
@@ -61,22 +65,64 @@ public sealed partial class CaseQuery(CaseScope scope)
             RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
         }
 
-        var query = Filter(readable.AsNoTracking().Where(c => !c.Retracted), request);
+        var query = Filter(scope.Rows(view).AsNoTracking().Where(c => !c.Retracted), request, view);
         var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
-        var rows = await query.Where(c => c.Id > afterId).OrderBy(c => c.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var page = new List<(long Id, CaseRecord Record)>(pageSize);
+        // A shared view can hide rows the query returns, so read in chunks until the page (plus one) is full.
+        var take = view.Own ? pageSize + 1 : ScanChunk;
+        take = Math.Max(take, 2);
+        var lastId = afterId;
+        var bytes = 0;
+        var more = false;
+        while (!more)
+        {
+            var rows = await query.Where(c => c.Id > lastId).OrderBy(c => c.Id).Take(take).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                lastId = row.Id;
+                if (view.Project(row) is not { } record)
+                {
+                    continue;
+                }
+
+                // A page ends at page_size records or before it would pass the message budget, whichever comes first.
+                var size = record.CalculateSize();
+                if (page.Count == pageSize || (page.Count > 0 && bytes + size > CaseFeed.MessageBudgetBytes))
+                {
+                    more = true;
+                    break;
+                }
+
+                page.Add((row.Id, record));
+                bytes += size;
+            }
+
+            if (rows.Count < take)
+            {
+                break;
+            }
+        }
 
         var response = new ListCasesResponse();
-        response.Cases.AddRange(rows.Take(pageSize).Select(r => CaseMapping.ToProto(r, slug)));
-        if (rows.Count > pageSize)
+        response.Cases.AddRange(page.Select(p => p.Record));
+        if (more)
         {
-            response.NextPageToken = PageToken.Format(rows[pageSize - 1].Id, PageToken.Fingerprint(filter));
+            response.NextPageToken = PageToken.Format(page[^1].Id, PageToken.Fingerprint(filter));
         }
 
         return response;
     }
 
-    private static IQueryable<CaseEntity> Filter(IQueryable<CaseEntity> query, ListCasesRequest request)
+    private static IQueryable<CaseEntity> Filter(IQueryable<CaseEntity> query, ListCasesRequest request, TenantView view)
     {
+        // Filtering a shared view on a field some agreement hides would reveal that field through membership.
+        if ((request.Statuses.Count > 0 && !view.AlwaysShows("status"))
+            || ((request.EventTypes.Count > 0 || request.Regions.Count > 0) && !view.AlwaysShows("events")))
+        {
+            RpcErrors.InvalidArgument(request.Statuses.Count > 0 && !view.AlwaysShows("status") ? "statuses" : "event_types",
+                "FIELD_NOT_SHARED", "Filtering on a field the sharing agreement does not show is not allowed.");
+        }
+
         foreach (var (field, count) in new[] { ("statuses", request.Statuses.Count), ("event_types", request.EventTypes.Count), ("regions", request.Regions.Count) })
         {
             if (count > MaxFilterValues)
@@ -118,6 +164,11 @@ public sealed partial class CaseQuery(CaseScope scope)
 
         if (request.UpdatedSince is not null)
         {
+            if (request.UpdatedSince.Seconds is < 0 or > 253402300799 || request.UpdatedSince.Nanos is < 0 or > 999_999_999)
+            {
+                RpcErrors.InvalidArgument("updated_since", "OUT_OF_RANGE", "Must be a time from 1970 to 9999.");
+            }
+
             var since = request.UpdatedSince.ToDateTime();
             query = query.Where(c => c.UpdateTime >= since);
         }

@@ -1,5 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Sharing;
 
 namespace SharingPlatform.Server.Cases;
 
@@ -8,17 +10,53 @@ namespace SharingPlatform.Server.Cases;
 /// here; nothing else filters cases by tenant. A tenant the caller may not see yields null, which the
 /// services turn into NOT_FOUND, so a foreign tenant looks exactly like a missing one.
 /// </summary>
-public sealed class CaseScope(SharingDbContext db)
+public sealed class CaseScope(SharingDbContext db, TimeProvider time)
 {
-    /// <summary>The rows of tenant <paramref name="tenantSlug"/> the caller may read, or null.</summary>
-    public IQueryable<CaseEntity>? Readable(Caller caller, string tenantSlug) => Writable(caller, tenantSlug);
+    /// <summary>The caller's view of tenant <paramref name="tenantSlug"/>: its own, or what live agreements grant; null otherwise.</summary>
+    public async Task<TenantView?> ReadableAsync(Caller caller, string tenantSlug, CancellationToken cancellationToken)
+    {
+        if (string.Equals(tenantSlug, caller.TenantSlug, StringComparison.Ordinal))
+        {
+            return OwnView(caller);
+        }
+
+        var now = time.UtcNow();
+        var agreements = await db.Agreements.AsNoTracking()
+            .Where(a => a.GranteeTenantId == caller.TenantId && a.RevokeSeq == null && !a.AggregateOnly
+                && a.ValidFrom <= now && a.ValidUntil > now
+                && db.Tenants.Any(t => t.Id == a.GrantorTenantId && t.Slug == tenantSlug))
+            .ToListAsync(cancellationToken);
+        return agreements.Count == 0
+            ? null
+            : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements);
+    }
+
+    /// <summary>Every agreement (live or not) that grants records to the caller's tenant, with its grantor's slug.</summary>
+    public async Task<IReadOnlyList<(AgreementEntity Agreement, string GrantorSlug)>> IncomingAgreementsAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var rows = await db.Agreements.AsNoTracking()
+            .Where(a => a.GranteeTenantId == caller.TenantId && !a.AggregateOnly)
+            .Join(db.Tenants, a => a.GrantorTenantId, t => t.Id, (a, t) => new { Agreement = a, t.Slug })
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(r => (r.Agreement, r.Slug))];
+    }
+
+    /// <summary>The caller's view of a grantor from the agreements live at one point of the change sequence and time.</summary>
+    public static TenantView? SharedView(Caller caller, string grantorSlug, IEnumerable<AgreementEntity> agreements, long seq, DateTime at)
+    {
+        var live = agreements.Where(a => a.LiveAt(seq, at)).ToList();
+        return live.Count == 0 ? null : new TenantView(live[0].GrantorTenantId, grantorSlug, caller.TenantKind, live);
+    }
+
+    /// <summary>The caller's view of its own tenant.</summary>
+    public static TenantView OwnView(Caller caller) => new(caller.TenantId, caller.TenantSlug, caller.TenantKind, agreements: null);
+
+    /// <summary>The rows of tenant <paramref name="view"/> (own or shared); callers must pass each row through the view.</summary>
+    public IQueryable<CaseEntity> Rows(TenantView view) => db.Cases.Where(c => c.TenantId == view.TenantId);
 
     /// <summary>The rows of tenant <paramref name="tenantSlug"/> the caller may change: only its own tenant's.</summary>
     public IQueryable<CaseEntity>? Writable(Caller caller, string tenantSlug) =>
         string.Equals(tenantSlug, caller.TenantSlug, StringComparison.Ordinal)
             ? db.Cases.Where(c => c.TenantId == caller.TenantId)
             : null;
-
-    /// <summary>The change feed of everything the caller may read, with the owning tenant's slug.</summary>
-    public IQueryable<CaseEntity> Feed(Caller caller) => db.Cases.Where(c => c.TenantId == caller.TenantId);
 }

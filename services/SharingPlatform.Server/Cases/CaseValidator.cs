@@ -16,16 +16,16 @@ public static partial class CaseValidator
     public const int MaxNarrativeLength = 20_000;
     public const int MinYear = 1900;
 
-    [GeneratedRegex("^KP-[0-9]{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^KP-[0-9]{2}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex KoreanRegion();
 
-    [GeneratedRegex("^[A-Z]{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z]{2}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Country();
 
-    [GeneratedRegex("^[A-Z]{2}-[A-Z0-9]{1,3}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z]{2}-[A-Z0-9]{1,3}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Region();
 
-    [GeneratedRegex("^[a-z0-9_-]{1,40}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9_-]{1,40}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Tag();
 
     /// <summary>Returns the first problem with <paramref name="record"/>, or null when it may be stored.</summary>

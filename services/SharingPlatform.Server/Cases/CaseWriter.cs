@@ -17,7 +17,10 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
 {
     public const int MaxBatch = 500;
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$", RegexOptions.CultureInvariant)]
+    /// <summary>How long a request_id is remembered: a replay within this window returns the first answer.</summary>
+    public static readonly TimeSpan ReceiptRetention = TimeSpan.FromDays(7);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{8,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex RequestIdPattern();
 
     public async Task<PushCasesResponse> PushAsync(Caller caller, PushCasesRequest request, CancellationToken cancellationToken)
@@ -42,8 +45,11 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
         var requestHash = SHA256.HashData(request.ToByteArray());
         var planned = Plan(request, slug);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
         var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
+        var now = time.UtcNow();
+        var expired = now - ReceiptRetention;
+        await db.PushReceipts.Where(r => r.CreateTime < expired).ExecuteDeleteAsync(cancellationToken);
 
         var receipt = await db.PushReceipts.AsNoTracking()
             .SingleOrDefaultAsync(r => r.TenantId == caller.TenantId && r.RequestId == request.RequestId, cancellationToken);
@@ -60,7 +66,6 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
         var caseIds = planned.Where(p => p.Content is not null).Select(p => p.CaseId).ToList();
         var existing = await own.Where(c => caseIds.Contains(c.CaseId)).ToDictionaryAsync(c => c.CaseId, StringComparer.Ordinal, cancellationToken);
 
-        var now = time.UtcNow();
         var response = new PushCasesResponse();
         foreach (var item in planned)
         {
@@ -96,7 +101,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
             RpcErrors.NotFound(request.Name);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
         var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
         var entity = await own.SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken);
         if (entity is null)
@@ -122,6 +127,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
             entity.Version++;
             entity.Seq = ++lastSeq;
             entity.UpdateTime = time.UtcNow();
+            db.CaseRevisions.Add(CaseRevision.Of(entity));
             await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -157,7 +163,13 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
                 : CaseValidator.Violation("name", "INVALID_FORMAT", "Must be tenants/{tenant}/cases/{case}, case 1-63 of a-z, 0-9 and -.");
             planned.Add(violation is null
                 ? new PlannedRecord(record, caseId!, CaseMapping.ToContent(record), null!)
-                : new PlannedRecord(record, caseId ?? "", null, new PushResult { Name = record.Name, Outcome = PushOutcome.Rejected, Violation = violation }));
+                : new PlannedRecord(record, caseId ?? "", null, new PushResult
+                {
+                    // A name that does not parse is not echoed: it could be anything, even a real name. Results keep request order.
+                    Name = caseId is null ? "" : record.Name,
+                    Outcome = PushOutcome.Rejected,
+                    Violation = violation,
+                }));
         }
 
         return planned;
@@ -198,7 +210,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
         return Result(item, PushOutcome.Conflict, entity.Etag);
     }
 
-    private static void Store(CaseEntity entity, PlannedRecord item, DateTime now, ref long lastSeq)
+    private void Store(CaseEntity entity, PlannedRecord item, DateTime now, ref long lastSeq)
     {
         entity.Content = item.Content!;
         CaseMapping.ApplyColumns(entity, item.Record);
@@ -206,6 +218,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
         entity.Version++;
         entity.Seq = ++lastSeq;
         entity.UpdateTime = now;
+        db.CaseRevisions.Add(CaseRevision.Of(entity));
     }
 
     private static PushResult Result(PlannedRecord item, PushOutcome outcome, string etag) =>

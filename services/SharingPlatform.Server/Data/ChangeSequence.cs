@@ -1,4 +1,6 @@
+using System.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace SharingPlatform.Server.Data;
 
@@ -10,6 +12,16 @@ namespace SharingPlatform.Server.Data;
 /// </summary>
 public static class ChangeSequence
 {
+    /// <summary>
+    /// Starts a write transaction: SQLite's default (BEGIN IMMEDIATE, one writer at a time); READ COMMITTED
+    /// elsewhere, pinned so that a server default of REPEATABLE READ or SERIALIZABLE cannot turn waiting on the
+    /// counter lock into serialization failures.
+    /// </summary>
+    public static Task<IDbContextTransaction> BeginAsync(SharingDbContext db, CancellationToken cancellationToken) =>
+        db.Database.IsSqlite()
+            ? db.Database.BeginTransactionAsync(cancellationToken)
+            : db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+
     /// <summary>Locks the counter until the current transaction ends and returns the last number used.</summary>
     public static async Task<long> LockAsync(SharingDbContext db, CancellationToken cancellationToken)
     {
@@ -26,6 +38,13 @@ public static class ChangeSequence
             .Select(c => c.Value)
             .SingleAsync(cancellationToken);
     }
+
+    /// <summary>The last number of a committed change: every change up to it is visible to a new statement.</summary>
+    public static Task<long> CommittedAsync(SharingDbContext db, CancellationToken cancellationToken) =>
+        db.SequenceCounters.AsNoTracking()
+            .Where(c => c.Name == SequenceCounter.Changes)
+            .Select(c => c.Value)
+            .SingleAsync(cancellationToken);
 
     /// <summary>Records the last number used by the current transaction; call before commit.</summary>
     public static Task AdvanceAsync(SharingDbContext db, long lastUsed, CancellationToken cancellationToken) =>

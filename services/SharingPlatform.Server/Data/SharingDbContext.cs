@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Identity;
+using SharingPlatform.Server.Sharing;
 using SharingPlatform.Server.Tenants;
 
 namespace SharingPlatform.Server.Data;
@@ -11,11 +12,15 @@ namespace SharingPlatform.Server.Data;
 /// </summary>
 public abstract class SharingDbContext(DbContextOptions options) : DbContext(options)
 {
-    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<TenantEntity> Tenants => Set<TenantEntity>();
 
-    public DbSet<TenantClient> Clients => Set<TenantClient>();
+    public DbSet<ClientEntity> Clients => Set<ClientEntity>();
 
     public DbSet<CaseEntity> Cases => Set<CaseEntity>();
+
+    public DbSet<CaseRevision> CaseRevisions => Set<CaseRevision>();
+
+    public DbSet<AgreementEntity> Agreements => Set<AgreementEntity>();
 
     public DbSet<PushReceipt> PushReceipts => Set<PushReceipt>();
 

@@ -23,9 +23,9 @@ public sealed class DemoSeed(
 {
     public static readonly (string Slug, string DisplayName, TenantKind Kind)[] Tenants =
     [
-        ("nkdb-demo", "Documentation centre (demo)", TenantKind.Documentation),
-        ("rescue-demo", "Rescue network (demo)", TenantKind.Rescue),
-        ("un-demo", "UN field office (demo)", TenantKind.Intergovernmental),
+        ("nkdb-demo", "Documentation centre (demo)", V1.TenantKind.Documentation),
+        ("rescue-demo", "Rescue network (demo)", V1.TenantKind.Rescue),
+        ("un-demo", "UN field office (demo)", V1.TenantKind.Intergovernmental),
     ];
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -38,14 +38,14 @@ public sealed class DemoSeed(
                 continue;
             }
 
-            var tenant = new Tenant { Slug = slug, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
+            var tenant = new TenantEntity { Slug = slug, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
             db.Tenants.Add(tenant);
             await db.SaveChangesAsync(cancellationToken);
             var clientId = slug + "-sync";
             var directory = await bootstrap.CreateClientAsync(tenant, clientId, [Roles.Sync], "demo", cancellationToken);
 
             // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
-            var caller = new Caller(clientId, tenant.Id, slug, new HashSet<string> { Roles.Sync });
+            var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });
             var records = SyntheticCases.Generate(slug, index * (demo.Value.RecordsPerTenant * 2 / 3), demo.Value.RecordsPerTenant, seed: index + 1).ToList();
             foreach (var (chunk, number) in records.Chunk(CaseWriter.MaxBatch).Select((c, n) => (c, n)))
             {

@@ -2,6 +2,7 @@ using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Demo;
 using SharingPlatform.Server.Identity;
+using SharingPlatform.Server.Sharing;
 using SharingPlatform.Server.Tenants;
 
 namespace SharingPlatform.Server.Hosting;
@@ -34,6 +35,8 @@ public static class ApiExtensions
         builder.Services.AddScoped<CaseQuery>();
         builder.Services.AddScoped<CaseFeed>();
         builder.Services.AddScoped<ClientRegistration>();
+        builder.Services.AddScoped<TenantAdmin>();
+        builder.Services.AddScoped<SharingAgreements>();
         builder.Services.AddScoped<PlatformBootstrap>();
         builder.Services.AddScoped<DemoSeed>();
         return builder;
@@ -45,6 +48,8 @@ public static class ApiExtensions
         app.UseAuthorization();
         app.MapTokenEndpoint();
         app.MapGrpcService<CaseGrpcService>();
+        app.MapGrpcService<TenantAdminGrpcService>();
+        app.MapGrpcService<SharingGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/healthz");
         if (app.Environment.IsDevelopment())

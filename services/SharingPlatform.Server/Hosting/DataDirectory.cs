@@ -3,6 +3,8 @@ namespace SharingPlatform.Server.Hosting;
 /// <summary>Creates the server's private directories readable by the server's user only.</summary>
 public static class DataDirectory
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     public static string Ensure(string path)
     {
         var full = Path.GetFullPath(path);
@@ -21,9 +23,12 @@ public static class DataDirectory
 
         while (missing.TryPop(out var dir))
         {
-            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(dir, OwnerOnly);
         }
 
+        // A directory that already existed (e.g. a mounted volume) is tightened too: the database files in it
+        // are created with the process umask.
+        File.SetUnixFileMode(full, OwnerOnly);
         return full;
     }
 

@@ -39,8 +39,10 @@ public static class EndpointRules
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
+    /// <summary>Where to listen for <paramref name="uri"/>: its IP address, loopback for localhost, every address for a
+    /// host name (only reachable with TLS, which <see cref="Check"/> requires off loopback).</summary>
     public static IPAddress[] Addresses(Uri uri) =>
-        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
-            ? [IPAddress.Loopback]
-            : [IPAddress.Parse(uri.Host.Trim('[', ']'))];
+        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? [IPAddress.Loopback]
+        : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) ? [address]
+        : [IPAddress.IPv6Any];
 }

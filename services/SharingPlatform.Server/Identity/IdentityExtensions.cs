@@ -16,6 +16,17 @@ public static class IdentityExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         var identity = builder.Configuration.GetSection(IdentityServerOptions.Section).Get<IdentityServerOptions>() ?? new IdentityServerOptions();
         var endpoints = builder.Configuration.GetSection(EndpointOptions.Section).Get<EndpointOptions>() ?? new EndpointOptions();
+        var issuer = Issuer(identity, endpoints);
+        if (issuer.Scheme != Uri.UriSchemeHttps && !EndpointRules.IsLoopback(issuer.Host))
+        {
+            // Clients send their assertions wherever discovery points; never advertise a cleartext endpoint off this machine.
+            throw new InvalidOperationException("Identity:Issuer must be https unless it is a loopback address.");
+        }
+
+        if (identity.AllowClientSecrets && !builder.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException("Identity:AllowClientSecrets is for development only; set ASPNETCORE_ENVIRONMENT=Development or turn it off.");
+        }
         var keys = ServerKeys.LoadOrCreate(identity.KeyDirectory is { Length: > 0 } dir
             ? Path.GetFullPath(dir, builder.Environment.ContentRootPath)
             : Path.Combine(PlatformExtensions.DataDirectoryOf(builder), "keys"));
@@ -25,7 +36,7 @@ public static class IdentityExtensions
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SharingDbContext>())
             .AddServer(server =>
             {
-                server.SetIssuer(Issuer(identity, endpoints));
+                server.SetIssuer(issuer);
                 server.SetTokenEndpointUris(TokenEndpoint.Path.TrimStart('/'));
                 // Machines only: no users, no browser flows, no refresh tokens.
                 server.AllowClientCredentialsFlow();

@@ -55,15 +55,19 @@ public sealed class ServerKeys
         return new ServerKeys(signing, encryption);
     }
 
-    // Two processes starting on an empty directory race to create the keys; the loser reads the winner's.
+    // Written whole to a temporary file, then moved into place without overwriting: a crash leaves no half key,
+    // and when two processes start on an empty directory the loser keeps the winner's key.
     private static void TryWrite(string path, string content)
     {
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        DataDirectory.WriteSecretFile(temporary, content);
         try
         {
-            DataDirectory.WriteSecretFile(path, content);
+            File.Move(temporary, path, overwrite: false);
         }
         catch (IOException) when (File.Exists(path))
         {
+            File.Delete(temporary);
         }
     }
 }

@@ -35,11 +35,11 @@ public sealed class PlatformBootstrap(
             return;
         }
 
-        var tenant = new Tenant
+        var tenant = new TenantEntity
         {
             Slug = OperatorSlug,
             DisplayName = "Platform operator",
-            Kind = TenantKind.Operator,
+            Kind = V1.TenantKind.Operator,
             Status = TenantStatus.Active,
             CreateTime = time.UtcNow(),
         };
@@ -51,7 +51,7 @@ public sealed class PlatformBootstrap(
     }
 
     /// <summary>Creates a client with a fresh key pair and writes <c>{clientId}.jwk</c> and <c>{clientId}.json</c> under <paramref name="folder"/>.</summary>
-    public async Task<string> CreateClientAsync(Tenant tenant, string clientId, string[] roles, string folder, CancellationToken cancellationToken)
+    public async Task<string> CreateClientAsync(TenantEntity tenant, string clientId, string[] roles, string folder, CancellationToken cancellationToken)
     {
         var directory = DataDirectory.Ensure(Path.Combine(platform.Value.DataDirectory, folder));
         var key = ClientKey.Create();

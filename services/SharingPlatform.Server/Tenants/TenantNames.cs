@@ -8,7 +8,7 @@ public static partial class TenantNames
 {
     public const string Prefix = "tenants/";
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
     public static partial Regex SlugPattern();
 
     public static string Format(string slug) => Prefix + slug;

@@ -5,6 +5,8 @@ namespace SharingPlatform.Tests.Identity;
 /// <summary>A development setup that turns client secrets on.</summary>
 public sealed class SecretsAllowedFixture : SqliteFixture
 {
+    protected override string EnvironmentName => "Development";
+
     protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("Identity:AllowClientSecrets", "true")];
 }
 

@@ -63,7 +63,11 @@ public abstract class TokenIssuanceTests(PlatformFixture fixture)
         var result = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(client.ClientId, client.Key.SigningKey, audience: audience));
 
         Assert.Equal(400, result.Status);
+        Assert.Equal("invalid_token", result.Body.GetProperty("error").GetString());
         Assert.False(result.Body.TryGetProperty("access_token", out _));
+        // The same client with the issuer as audience succeeds: the refusal is about the audience alone.
+        var control = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(client.ClientId, client.Key.SigningKey));
+        Assert.Equal(200, control.Status);
     }
 
     [Fact]

@@ -33,6 +33,9 @@ public abstract class PlatformFixture : IAsyncLifetime
     public WebApplicationFactory<server::Program> Factory =>
         _factory ?? throw new InvalidOperationException(Unavailable ?? "The fixture is not initialized.");
 
+    /// <summary>The host environment; Development turns on detailed errors, reflection and (if configured) client secrets.</summary>
+    protected virtual string EnvironmentName => "Testing";
+
     /// <summary>Extra configuration for a variant of the platform (e.g. client secrets allowed).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
@@ -50,7 +53,7 @@ public abstract class PlatformFixture : IAsyncLifetime
         var connectionString = await CreateDatabaseAsync();
         _factory = new WebApplicationFactory<server::Program>().WithWebHostBuilder(host =>
         {
-            host.UseEnvironment("Testing");
+            host.UseEnvironment(EnvironmentName);
             host.UseSetting("Platform:DataDirectory", DataDirectory);
             host.UseSetting("Database:Provider", Provider.ToString());
             host.UseSetting("Database:ConnectionString", connectionString ?? "");
@@ -96,7 +99,7 @@ public abstract class PlatformFixture : IAsyncLifetime
             var tenant = db.Tenants.SingleOrDefault(t => t.Slug == tenantSlug);
             if (tenant is null)
             {
-                tenant = new Tenant { Slug = tenantSlug, DisplayName = tenantSlug, Kind = TenantKind.Documentation, CreateTime = DateTime.UtcNow };
+                tenant = new TenantEntity { Slug = tenantSlug, DisplayName = tenantSlug, Kind = server::SharingPlatform.V1.TenantKind.Documentation, CreateTime = DateTime.UtcNow };
                 db.Tenants.Add(tenant);
                 await db.SaveChangesAsync();
             }

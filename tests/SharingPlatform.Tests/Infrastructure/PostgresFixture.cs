@@ -19,7 +19,11 @@ public class PostgresFixture : PlatformFixture
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
-    public override string? Unavailable => ServerConnectionString is null ? $"{Variable} is not set; PostgreSQL tests skipped." : null;
+    public override string? Unavailable => ServerConnectionString is not null ? null
+        // CI must never pass by skipping: there the variable is required.
+        : Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci && ci != "false"
+            ? throw new InvalidOperationException($"{Variable} must be set when CI is set; .ci/run provides it.")
+            : $"{Variable} is not set; PostgreSQL tests skipped.";
 
     protected override async Task<string?> CreateDatabaseAsync()
     {

@@ -14,10 +14,12 @@ internal sealed class CaseEntityConfiguration : IEntityTypeConfiguration<CaseEnt
         builder.HasIndex(c => new { c.TenantId, c.CaseId }).IsUnique();
         // The change feed reads (tenant, seq > cursor) in seq order.
         builder.HasIndex(c => new { c.TenantId, c.Seq });
+        // ListCases pages by (tenant, id).
+        builder.HasIndex(c => new { c.TenantId, c.Id });
         builder.HasIndex(c => c.Seq).IsUnique();
         builder.Property(c => c.EventTypes).HasMaxLength(500);
         builder.Property(c => c.Regions).HasMaxLength(1100);
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<TenantEntity>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
         builder.Ignore(c => c.Etag);
     }
 }

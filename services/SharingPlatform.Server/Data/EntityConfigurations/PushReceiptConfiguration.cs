@@ -13,6 +13,6 @@ internal sealed class PushReceiptConfiguration : IEntityTypeConfiguration<PushRe
         builder.Property(r => r.RequestId).HasMaxLength(64);
         builder.HasIndex(r => new { r.TenantId, r.RequestId }).IsUnique();
         builder.HasIndex(r => r.CreateTime);
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<TenantEntity>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -295,9 +295,46 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.HasIndex("TenantId", "CaseId")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "Id");
+
                     b.HasIndex("TenantId", "Seq");
 
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Classification")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ConsentScope")
+                        .HasColumnType("int");
+
+                    b.Property<string>("EventTypes")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("Regions")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("nvarchar(1100)");
+
+                    b.Property<bool>("Retracted")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("int");
+
+                    b.HasKey("CaseRowId", "Seq");
+
+                    b.ToTable("case_revisions", (string)null);
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.PushReceipt", b =>
@@ -378,7 +415,134 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.ToTable("used_client_assertions", (string)null);
                 });
 
-            modelBuilder.Entity("SharingPlatform.Server.Tenants.Tenant", b =>
+            modelBuilder.Entity("SharingPlatform.Server.Sharing.AgreementEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("AggregateOnly")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("AgreementId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<long>("CreateSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("DatePrecision")
+                        .HasColumnType("int");
+
+                    b.Property<string>("EventTypes")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<long>("GranteeTenantId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("GrantorTenantId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Linkage")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("MaxClassification")
+                        .HasColumnType("int");
+
+                    b.Property<int>("MinCellSize")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Purpose")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Regions")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("nvarchar(1100)");
+
+                    b.Property<long?>("RevokeSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("RevokeTime")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Statuses")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<DateTime>("ValidFrom")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("ValidUntil")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GranteeTenantId");
+
+                    b.HasIndex("GrantorTenantId", "AgreementId")
+                        .IsUnique();
+
+                    b.ToTable("agreements", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Tenants.ClientEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("int");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("clients", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Tenants.TenantEntity", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -413,43 +577,6 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.ToTable("tenants", (string)null);
                 });
 
-            modelBuilder.Entity("SharingPlatform.Server.Tenants.TenantClient", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("ClientId")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
-
-                    b.Property<DateTime>("CreateTime")
-                        .HasColumnType("datetime2");
-
-                    b.Property<string>("Roles")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("nvarchar(200)");
-
-                    b.Property<int>("Status")
-                        .HasColumnType("int");
-
-                    b.Property<long>("TenantId")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId")
-                        .IsUnique();
-
-                    b.HasIndex("TenantId");
-
-                    b.ToTable("clients", (string)null);
-                });
-
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
                 {
                     b.HasOne("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", "Application")
@@ -476,25 +603,51 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>
                 {
-                    b.HasOne("SharingPlatform.Server.Tenants.Tenant", null)
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", "Case")
+                        .WithMany()
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Case");
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.PushReceipt", b =>
                 {
-                    b.HasOne("SharingPlatform.Server.Tenants.Tenant", null)
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SharingPlatform.Server.Tenants.TenantClient", b =>
+            modelBuilder.Entity("SharingPlatform.Server.Sharing.AgreementEntity", b =>
                 {
-                    b.HasOne("SharingPlatform.Server.Tenants.Tenant", "Tenant")
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("GranteeTenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("GrantorTenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Tenants.ClientEntity", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", "Tenant")
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)

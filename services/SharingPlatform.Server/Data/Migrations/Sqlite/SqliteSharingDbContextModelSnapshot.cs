@@ -285,9 +285,46 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "CaseId")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "Id");
+
                     b.HasIndex("TenantId", "Seq");
 
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Classification")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ConsentScope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventTypes")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Regions")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Retracted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseRowId", "Seq");
+
+                    b.ToTable("case_revisions", (string)null);
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.PushReceipt", b =>
@@ -366,7 +403,130 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.ToTable("used_client_assertions", (string)null);
                 });
 
-            modelBuilder.Entity("SharingPlatform.Server.Tenants.Tenant", b =>
+            modelBuilder.Entity("SharingPlatform.Server.Sharing.AgreementEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AggregateOnly")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AgreementId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreateSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DatePrecision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventTypes")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GranteeTenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GrantorTenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Linkage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxClassification")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MinCellSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Purpose")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Regions")
+                        .IsRequired()
+                        .HasMaxLength(1100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokeSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RevokeTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Statuses")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ValidFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ValidUntil")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GranteeTenantId");
+
+                    b.HasIndex("GrantorTenantId", "AgreementId")
+                        .IsUnique();
+
+                    b.ToTable("agreements", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Tenants.ClientEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("clients", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Tenants.TenantEntity", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -399,41 +559,6 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.ToTable("tenants", (string)null);
                 });
 
-            modelBuilder.Entity("SharingPlatform.Server.Tenants.TenantClient", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ClientId")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreateTime")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Roles")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Status")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("TenantId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId")
-                        .IsUnique();
-
-                    b.HasIndex("TenantId");
-
-                    b.ToTable("clients", (string)null);
-                });
-
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
                 {
                     b.HasOne("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", "Application")
@@ -460,25 +585,51 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>
                 {
-                    b.HasOne("SharingPlatform.Server.Tenants.Tenant", null)
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", "Case")
+                        .WithMany()
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Case");
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.PushReceipt", b =>
                 {
-                    b.HasOne("SharingPlatform.Server.Tenants.Tenant", null)
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SharingPlatform.Server.Tenants.TenantClient", b =>
+            modelBuilder.Entity("SharingPlatform.Server.Sharing.AgreementEntity", b =>
                 {
-                    b.HasOne("SharingPlatform.Server.Tenants.Tenant", "Tenant")
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("GranteeTenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("GrantorTenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Tenants.ClientEntity", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", "Tenant")
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)

@@ -1,7 +1,7 @@
 namespace SharingPlatform.Server.Tenants;
 
 /// <summary>A partner organisation. Every case record and client belongs to exactly one tenant.</summary>
-public sealed class Tenant
+public sealed class TenantEntity
 {
     public long Id { get; set; }
 
@@ -10,23 +10,14 @@ public sealed class Tenant
 
     public required string DisplayName { get; set; }
 
-    public TenantKind Kind { get; set; }
+    /// <summary>The contract's kind; <see cref="V1.TenantKind.Operator"/> for the platform operator's own tenant.</summary>
+    public V1.TenantKind Kind { get; set; }
 
     public TenantStatus Status { get; set; }
 
     public DateTime CreateTime { get; set; }
 
     public string ResourceName => TenantNames.Format(Slug);
-}
-
-public enum TenantKind
-{
-    /// <summary>The platform operator's own tenant; holds the platform-admin client.</summary>
-    Operator = 0,
-    Documentation = 1,
-    Rescue = 2,
-    Advocacy = 3,
-    Intergovernmental = 4,
 }
 
 public enum TenantStatus

@@ -4,9 +4,9 @@ using SharingPlatform.Server.Tenants;
 
 namespace SharingPlatform.Server.Data.EntityConfigurations;
 
-internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
+internal sealed class TenantEntityConfiguration : IEntityTypeConfiguration<TenantEntity>
 {
-    public void Configure(EntityTypeBuilder<Tenant> builder)
+    public void Configure(EntityTypeBuilder<TenantEntity> builder)
     {
         builder.ToTable("tenants");
         builder.Property(t => t.Slug).HasMaxLength(63);

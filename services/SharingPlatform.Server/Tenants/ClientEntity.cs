@@ -4,7 +4,7 @@ namespace SharingPlatform.Server.Tenants;
 /// A machine client of one tenant. Its credentials live in the OpenIddict application with the same
 /// client id; this row holds what the API authorizes with: tenant, roles and status, read on every call.
 /// </summary>
-public sealed class TenantClient
+public sealed class ClientEntity
 {
     public long Id { get; set; }
 
@@ -12,12 +12,15 @@ public sealed class TenantClient
 
     public long TenantId { get; set; }
 
-    public Tenant Tenant { get; set; } = null!;
+    public TenantEntity Tenant { get; set; } = null!;
 
     /// <summary>Space-separated role names (see <see cref="Access.Roles"/>).</summary>
     public required string Roles { get; set; }
 
     public ClientStatus Status { get; set; }
+
+    /// <summary>RFC 7638 thumbprint of the registered public key; empty for a development secret client.</summary>
+    public string KeyId { get; set; } = "";
 
     public DateTime CreateTime { get; set; }
 

@@ -1,0 +1,217 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Data;
+using SharingPlatform.V1;
+
+namespace SharingPlatform.Server.Tenants;
+
+/// <summary>
+/// Tenant and client administration. Tenants are the platform-admin's; a tenant-admin manages only its own
+/// tenant's clients, and another tenant looks missing to it. Platform roles exist only in the operator tenant.
+/// </summary>
+public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration registration, TimeProvider time)
+{
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ClientIdPattern();
+
+    [GeneratedRegex("^tenants/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/clients/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ClientName();
+
+    public async Task<Tenant> CreateTenantAsync(CreateTenantRequest request, CancellationToken cancellationToken)
+    {
+        if (!TenantNames.SlugPattern().IsMatch(request.TenantId))
+        {
+            RpcErrors.InvalidArgument("tenant_id", "INVALID_FORMAT", "Must be 1-63 of a-z, 0-9 and -, starting and ending with a letter or digit.");
+        }
+
+        var displayName = request.Tenant?.DisplayName ?? "";
+        if (displayName.Length is 0 or > 200 || displayName.Any(char.IsControl))
+        {
+            RpcErrors.InvalidArgument("tenant.display_name", "INVALID_FORMAT", "Must be 1-200 characters without control characters.");
+        }
+
+        var kind = request.Tenant!.Kind;
+        if (kind is TenantKind.Unspecified or TenantKind.Operator || !Enum.IsDefined(kind))
+        {
+            RpcErrors.InvalidArgument("tenant.kind", "INVALID_KIND", "Must be documentation, rescue, advocacy or intergovernmental.");
+        }
+
+        if (await db.Tenants.AnyAsync(t => t.Slug == request.TenantId, cancellationToken))
+        {
+            RpcErrors.AlreadyExists($"tenants/{request.TenantId} already exists.");
+        }
+
+        var tenant = new TenantEntity { Slug = request.TenantId, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync(cancellationToken);
+        return tenant.ToProto();
+    }
+
+    public async Task<Tenant> GetTenantAsync(Caller caller, string name, CancellationToken cancellationToken) =>
+        (await VisibleTenantAsync(caller, name, cancellationToken)).ToProto();
+
+    public async Task<ListTenantsResponse> ListTenantsAsync(ListTenantsRequest request, CancellationToken cancellationToken)
+    {
+        if (request.PageSize is < 0 or > 1000)
+        {
+            RpcErrors.InvalidArgument("page_size", "OUT_OF_RANGE", "Must be 0 (default 100) to 1000.");
+        }
+
+        var pageSize = request.PageSize == 0 ? 100 : request.PageSize;
+        var after = 0L;
+        if (request.PageToken.Length > 0 && !long.TryParse(request.PageToken, System.Globalization.CultureInfo.InvariantCulture, out after))
+        {
+            RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token from a previous page.");
+        }
+
+        var tenants = await db.Tenants.AsNoTracking().Where(t => t.Id > after).OrderBy(t => t.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var response = new ListTenantsResponse { Tenants = { tenants.Take(pageSize).Select(t => t.ToProto()) } };
+        if (tenants.Count > pageSize)
+        {
+            response.NextPageToken = tenants[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return response;
+    }
+
+    public async Task<Tenant> SetTenantStatusAsync(Caller caller, string name, TenantStatus status, CancellationToken cancellationToken)
+    {
+        var tenant = await VisibleTenantAsync(caller, name, cancellationToken, tracked: true);
+        if (tenant.Kind == TenantKind.Operator)
+        {
+            RpcErrors.FailedPrecondition("OPERATOR_TENANT", "The operator tenant cannot be suspended.");
+        }
+
+        tenant.Status = status;
+        await db.SaveChangesAsync(cancellationToken);
+        return tenant.ToProto();
+    }
+
+    public async Task<Client> RegisterClientAsync(Caller caller, RegisterClientRequest request, CancellationToken cancellationToken)
+    {
+        var tenant = await ManagedTenantAsync(caller, request.Parent, cancellationToken);
+        if (!ClientIdPattern().IsMatch(request.ClientId))
+        {
+            RpcErrors.InvalidArgument("client_id", "INVALID_FORMAT", "Must be 3-63 of a-z, 0-9 and -, starting and ending with a letter or digit.");
+        }
+
+        var roles = CheckRoles(caller, tenant, request.Roles);
+        var key = ClientRegistration.ParsePublicKey(request.PublicJwk, out var problem);
+        if (key is null)
+        {
+            RpcErrors.InvalidArgument("public_jwk", "INVALID_KEY", problem!);
+        }
+
+        if (await db.Clients.AnyAsync(c => c.ClientId == request.ClientId, cancellationToken))
+        {
+            RpcErrors.AlreadyExists($"Client id {request.ClientId} is taken; prefix it with your tenant.");
+        }
+
+        var client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken);
+        return client.ToProto(tenant.Slug);
+    }
+
+    public async Task<ListClientsResponse> ListClientsAsync(Caller caller, string parent, CancellationToken cancellationToken)
+    {
+        var tenant = await ManagedTenantAsync(caller, parent, cancellationToken);
+        var clients = await db.Clients.AsNoTracking().Where(c => c.TenantId == tenant.Id).OrderBy(c => c.Id).Take(1000).ToListAsync(cancellationToken);
+        return new ListClientsResponse { Clients = { clients.Select(c => c.ToProto(tenant.Slug)) } };
+    }
+
+    public async Task<Client> DisableClientAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var (client, slug) = await ManagedClientAsync(caller, name, cancellationToken);
+        if (client.ClientId == caller.ClientId)
+        {
+            RpcErrors.FailedPrecondition("SELF_DISABLE", "A client cannot disable itself; use another admin client.");
+        }
+
+        client.Status = ClientStatus.Disabled;
+        await db.SaveChangesAsync(cancellationToken);
+        return client.ToProto(slug);
+    }
+
+    public async Task<Client> RotateClientKeyAsync(Caller caller, RotateClientKeyRequest request, CancellationToken cancellationToken)
+    {
+        var (client, slug) = await ManagedClientAsync(caller, request.Name, cancellationToken);
+        var key = ClientRegistration.ParsePublicKey(request.PublicJwk, out var problem);
+        if (key is null)
+        {
+            RpcErrors.InvalidArgument("public_jwk", "INVALID_KEY", problem!);
+        }
+
+        await registration.RotateKeyAsync(client, key, cancellationToken);
+        return client.ToProto(slug);
+    }
+
+    private static string[] CheckRoles(Caller caller, TenantEntity tenant, Google.Protobuf.Collections.RepeatedField<string> requested)
+    {
+        if (requested.Count == 0 || requested.Any(r => !Roles.All.Contains(r)))
+        {
+            RpcErrors.InvalidArgument("roles", "INVALID_ROLE", $"Give one or more of: {string.Join(", ", Roles.All)}.");
+        }
+
+        var platformRoles = requested.Any(r => r is Roles.PlatformAdmin or Roles.PlatformAuditor);
+        if (platformRoles && (tenant.Kind != TenantKind.Operator || !caller.Has(Roles.PlatformAdmin)))
+        {
+            RpcErrors.PermissionDenied("PLATFORM_ROLE", "Platform roles are given only by a platform-admin, to clients of the operator tenant.");
+        }
+
+        if (!platformRoles && tenant.Kind == TenantKind.Operator && requested.Any(r => r is Roles.Sync))
+        {
+            RpcErrors.InvalidArgument("roles", "INVALID_ROLE", "The operator tenant holds no cases; sync is for partner tenants.");
+        }
+
+        return [.. requested];
+    }
+
+    /// <summary>A tenant the caller may manage: any for a platform-admin, its own for a tenant-admin; otherwise NOT_FOUND.</summary>
+    private async Task<TenantEntity> ManagedTenantAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var tenant = await VisibleTenantAsync(caller, name, cancellationToken, tracked: false);
+        if (!caller.Has(Roles.PlatformAdmin) && !(tenant.Id == caller.TenantId && caller.Has(Roles.TenantAdmin)))
+        {
+            RpcErrors.NotFound(name);
+        }
+
+        return tenant;
+    }
+
+    private async Task<(ClientEntity Client, string Slug)> ManagedClientAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var match = ClientName().Match(name);
+        if (!match.Success)
+        {
+            RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}/clients/{client}.");
+        }
+
+        var tenant = await ManagedTenantAsync(caller, TenantNames.Format(match.Groups[1].Value), cancellationToken);
+        var client = await db.Clients.SingleOrDefaultAsync(c => c.TenantId == tenant.Id && c.ClientId == match.Groups[2].Value, cancellationToken);
+        if (client is null)
+        {
+            RpcErrors.NotFound(name);
+        }
+
+        return (client, tenant.Slug);
+    }
+
+    /// <summary>The tenant if the caller is a platform role or belongs to it; NOT_FOUND otherwise, exactly as for a missing one.</summary>
+    private async Task<TenantEntity> VisibleTenantAsync(Caller caller, string name, CancellationToken cancellationToken, bool tracked = false)
+    {
+        if (!TenantNames.TryParse(name, out var slug))
+        {
+            RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}.");
+        }
+
+        var query = tracked ? db.Tenants : db.Tenants.AsNoTracking();
+        var tenant = await query.SingleOrDefaultAsync(t => t.Slug == slug, cancellationToken);
+        var allowed = caller.Has(Roles.PlatformAdmin) || caller.Has(Roles.PlatformAuditor) || tenant?.Id == caller.TenantId;
+        if (tenant is null || !allowed)
+        {
+            RpcErrors.NotFound(name);
+        }
+
+        return tenant;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SharingPlatform.Benchmarks;
+
+/// <summary>
+/// The real server as a child process on loopback, with a throwaway data directory. Disposing it kills the
+/// process tree and deletes the directory, so a failed or interrupted run leaves nothing behind.
+/// </summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _dataDirectory;
+
+    private ServerProcess(Process process, string dataDirectory, int identityPort, int grpcPort)
+    {
+        _process = process;
+        _dataDirectory = dataDirectory;
+        Issuer = new Uri($"http://127.0.0.1:{identityPort}/");
+        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
+    }
+
+    public Uri Issuer { get; }
+
+    public Uri GrpcAddress { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>What the server printed: at log level Warning, only warnings, errors and crash output.</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    public string DemoKeyPath(string clientId) => Path.Combine(_dataDirectory, "demo", clientId + ".jwk");
+
+    public static ServerProcess Start(string serverDll, string? postgres)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("sp-bench-").FullName;
+        var (identityPort, grpcPort) = (FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The server reads appsettings.json from its content root, the working directory.
+            WorkingDirectory = Path.GetDirectoryName(serverDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] arguments =
+        [
+            serverDll,
+            $"--Platform:DataDirectory={dataDirectory}",
+            "--Demo:Enabled=true",
+            "--Demo:RecordsPerTenant=0",
+            $"--Endpoints:IdentityUrl=http://127.0.0.1:{identityPort}",
+            $"--Endpoints:GrpcUrl=http://127.0.0.1:{grpcPort}",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (postgres is not null)
+        {
+            start.ArgumentList.Add("--Database:Provider=Postgres");
+            start.ArgumentList.Add($"--Database:ConnectionString={postgres}");
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        var server = new ServerProcess(process, dataDirectory, identityPort, grpcPort);
+        process.OutputDataReceived += (_, e) => server.Capture(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Capture(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>Polls /healthz, which also checks the database, until it answers 200.</summary>
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new BenchmarkException($"The server exited with code {_process.ExitCode} during start-up.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Issuer, "healthz"), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One slow probe; try again.
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        throw new BenchmarkException($"The server did not answer 200 on /healthz within {timeout.TotalSeconds:0} s.");
+    }
+
+    /// <summary>Peak and current resident memory in KiB, from /proc (Linux only).</summary>
+    public (long PeakKb, long CurrentKb)? Memory()
+    {
+        var path = $"/proc/{_process.Id}/status";
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(path);
+        return (Field(lines, "VmHWM:"), Field(lines, "VmRSS:"));
+    }
+
+    /// <summary>The last 20 lines of the server's output without stack frames, which would hide the message.</summary>
+    public string Tail()
+    {
+        var lines = Log.Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).TakeLast(20).ToList();
+        return lines.Count == 0 ? "" : Environment.NewLine + string.Join(Environment.NewLine, lines);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException exception)
+        {
+            Console.Error.WriteLine($"Could not delete {_dataDirectory}: {exception.Message}");
+        }
+    }
+
+    private void Capture(string? line)
+    {
+        // Keep only the latest lines, so that a server spamming errors cannot exhaust the benchmark's memory.
+        if (!string.IsNullOrEmpty(line))
+        {
+            Log.Enqueue(line);
+            while (Log.Count > 1000 && Log.TryDequeue(out _))
+            {
+            }
+        }
+    }
+
+    private static long Field(string[] lines, string name)
+    {
+        var line = lines.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        return line is null ? -1 : long.Parse(line[name.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static int FreePort()
+    {
+        // Ask the OS for a free port and release it; the short race with another process is acceptable here.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+/// <summary>A failed check or start-up: reported as a message, without a stack trace.</summary>
+internal sealed class BenchmarkException(string message) : Exception(message);
