@@ -35,6 +35,8 @@ public sealed class SharingConnection : IDisposable
             MaxSendMessageSize = 16 * 1024 * 1024,
         });
         Cases = new CaseService.CaseServiceClient(_channel);
+        Tenants = new TenantAdminService.TenantAdminServiceClient(_channel);
+        Sharing = new SharingService.SharingServiceClient(_channel);
     }
 
     public TokenSource Tokens { get; }
@@ -49,6 +51,10 @@ public sealed class SharingConnection : IDisposable
     }
 
     public CaseService.CaseServiceClient Cases { get; }
+
+    public TenantAdminService.TenantAdminServiceClient Tenants { get; }
+
+    public SharingService.SharingServiceClient Sharing { get; }
 
     public GrpcChannel Channel => _channel;
 

@@ -87,7 +87,10 @@ public abstract class PlatformFixture : IAsyncLifetime
     }
 
     /// <summary>Creates a client (and its tenant if new) holding <paramref name="roles"/>; the key stays in the test, as with a partner.</summary>
-    public async Task<TestClient> CreateClientAsync(string? tenantSlug = null, params string[] roles)
+    public Task<TestClient> CreateClientAsync(string? tenantSlug = null, params string[] roles) =>
+        CreateClientAsync(tenantSlug, server::SharingPlatform.V1.TenantKind.Documentation, roles);
+
+    public async Task<TestClient> CreateClientAsync(string? tenantSlug, server::SharingPlatform.V1.TenantKind kind, params string[] roles)
     {
         Assert.SkipWhen(Unavailable is not null, Unavailable ?? "");
         tenantSlug ??= "t-" + Guid.NewGuid().ToString("N")[..10];
@@ -99,7 +102,7 @@ public abstract class PlatformFixture : IAsyncLifetime
             var tenant = db.Tenants.SingleOrDefault(t => t.Slug == tenantSlug);
             if (tenant is null)
             {
-                tenant = new TenantEntity { Slug = tenantSlug, DisplayName = tenantSlug, Kind = server::SharingPlatform.V1.TenantKind.Documentation, CreateTime = DateTime.UtcNow };
+                tenant = new TenantEntity { Slug = tenantSlug, DisplayName = tenantSlug, Kind = kind, CreateTime = DateTime.UtcNow };
                 db.Tenants.Add(tenant);
                 await db.SaveChangesAsync();
             }
@@ -109,6 +112,10 @@ public abstract class PlatformFixture : IAsyncLifetime
         });
         return new TestClient(this, tenantSlug, clientId, key);
     }
+
+    /// <summary>The platform-admin client written at first start.</summary>
+    public SharingConnection ConnectPlatformAdmin() =>
+        Connect("platform-admin", ClientKey.Load(Path.Combine(DataDirectory, "bootstrap", "platform-admin.jwk")));
 
     public SharingConnection Connect(string clientId, ClientKey key) =>
         new(GrpcAddress, Issuer, clientId, key, Factory.Server.CreateHandler());
