@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Identity;
 using SharingPlatform.Server.Sharing;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
@@ -13,14 +14,15 @@ namespace SharingPlatform.Server.Cases;
 /// Streams the caller's change feed: its own records and everything shared with it, in sequence order,
 /// many changes per message, each message carrying the cursor after it.
 /// <para>
-/// A shared record is sent as the grantee may see it now. It is sent as a tombstone when the grantee could
-/// have held it at the cursor (judged from the record's revision and the agreements live then) and may
-/// not now. When the set of agreements from a grantor changed since the cursor (created, revoked, started,
-/// expired), that grantor's older records are re-judged first: backfill for what is newly granted,
-/// tombstones for what no longer is. Sequences are assigned in commit order (<see cref="ChangeSequence"/>).
+/// A shared record is sent as the grantee may see it now. When it may not, a tombstone is sent if any of its
+/// revisions ever matched any agreement that was ever live for this grantee: an over-estimate of what the
+/// grantee could hold, so that no stale copy is ever left behind, which names only records the grantee was
+/// entitled to at some point. When a grantor's live agreements differ from those the cursor was judged at
+/// (created, revoked, started, expired), that grantor's older records are re-judged first: backfill for what
+/// is newly granted, tombstones for what no longer is. Sequences follow commit order (<see cref="ChangeSequence"/>).
 /// </para>
 /// </summary>
-public sealed class CaseFeed(SharingDbContext db, CaseScope scope, TimeProvider time)
+public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, TimeProvider time)
 {
     public const int DefaultBatch = 500;
     public const int MaxBatch = 1000;
@@ -29,6 +31,8 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, TimeProvider 
     public const int MessageBudgetBytes = 3 * 1024 * 1024;
 
     private const int ScanChunk = 500;
+
+    private byte[] CursorKey => keys.Derive("pull-cursor");
 
     public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
     {
@@ -42,9 +46,10 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, TimeProvider 
             RpcErrors.NotFound(request.Parent);
         }
 
-        if (!PullCursor.TryParse(request.Cursor, out var cursor))
+        var cursorKey = CursorKey;
+        if (!PullCursor.TryParse(request.Cursor, cursorKey, caller.TenantId, out var cursor))
         {
-            RpcErrors.InvalidArgument("cursor", "INVALID_CURSOR", "Not a cursor this server issued; start again with an empty cursor.");
+            RpcErrors.InvalidArgument("cursor", "INVALID_CURSOR", "Not a cursor this server issued to this tenant; start again with an empty cursor.");
         }
 
         if (request.BatchSize is < 0 or > MaxBatch)
@@ -59,35 +64,31 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, TimeProvider 
 
         var now = time.UtcNow();
         var high = await ChangeSequence.CommittedAsync(db, cancellationToken);
-        var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cancellationToken);
+        var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cursorKey, caller.TenantId, cancellationToken);
         var grantors = (await scope.IncomingAgreementsAsync(caller, cancellationToken))
+            .Where(a => a.Agreement.CreateSeq <= high)
             .GroupBy(a => (a.Agreement.GrantorTenantId, a.GrantorSlug))
             .Select(g => new Grantor(
                 g.Key.GrantorTenantId,
-                CaseScope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), high, now),
-                CaseScope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), cursor.Seq, cursor.Time)))
-            .Where(g => g.Now is not null || g.Then is not null)
+                g.Key.GrantorSlug,
+                scope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), high, now),
+                scope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), cursor.JudgedSeq, cursor.JudgedTime),
+                [.. g.Select(a => a.Agreement).Where(a => a.ValidFrom <= now && (a.RevokeTime is null || a.ValidFrom < a.RevokeTime))]))
+            .Where(g => g.Ever.Count > 0)
             .ToDictionary(g => g.TenantId);
+        var changed = grantors.Values.Where(g => g.AgreementsChangedSince(cursor, high, now)).ToList();
 
-        // Phase 1: grantors whose agreements changed since the cursor; their records up to the cursor are
-        // unchanged since, so their current state is their state at the cursor. The cursor does not move:
-        // an interrupted resync is simply redone.
-        foreach (var grantor in grantors.Values.Where(g => g.AgreementsChanged))
+        // Phase 1: grantors whose live agreements changed since the cursor was judged. Their records up to the
+        // cursor are re-judged; the cursor does not move, so an interrupted resync is simply redone.
+        foreach (var grantor in changed)
         {
             for (var lastId = 0L; ;)
             {
                 var rows = await db.Cases.AsNoTracking()
                     .Where(c => c.TenantId == grantor.TenantId && c.Seq <= cursor.Seq && c.Id > lastId)
                     .OrderBy(c => c.Id).Take(ScanChunk).ToListAsync(cancellationToken);
-                foreach (var row in rows)
-                {
-                    lastId = row.Id;
-                    if (Judge(row, grantor, thenFacts: row, now) is { } change)
-                    {
-                        await outbox.AddAsync(change, cursor);
-                    }
-                }
-
+                await JudgeAllAsync(rows, grantors, caller, cursor.Seq, now, change => outbox.AddAsync(change, cursor), cancellationToken);
+                lastId = rows.LastOrDefault()?.Id ?? lastId;
                 if (rows.Count < ScanChunk)
                 {
                     break;
@@ -96,7 +97,6 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, TimeProvider 
         }
 
         // Phase 2: every change after the cursor, in sequence order, up to the committed high-water mark.
-        var own = CaseScope.OwnView(caller);
         var tenantIds = grantors.Keys.Append(caller.TenantId).ToList();
         var position = cursor.Seq;
         var remaining = request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges;
@@ -105,80 +105,114 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, TimeProvider 
             var rows = await db.Cases.AsNoTracking()
                 .Where(c => tenantIds.Contains(c.TenantId) && c.Seq > position && c.Seq <= high)
                 .OrderBy(c => c.Seq).Take(ScanChunk).ToListAsync(cancellationToken);
-            var then = await FactsAtAsync(rows.Where(r => r.TenantId != caller.TenantId).Select(r => r.Id).ToList(), cursor.Seq, cancellationToken);
-            foreach (var row in rows)
+            var examined = 0;
+            await JudgeAllAsync(rows, grantors, caller, cursor.Seq, now, async change =>
             {
-                position = row.Seq;
-                var change = row.TenantId == caller.TenantId
-                    ? CaseMapping.ToChange(row, own.Slug)
-                    : Judge(row, grantors[row.TenantId], then.GetValueOrDefault(row.Id), now);
-                if (change is not null)
+                await outbox.AddAsync(change, new PullCursor(position, high, now));
+                remaining--;
+            }, cancellationToken, row =>
+            {
+                if (remaining == 0)
                 {
-                    await outbox.AddAsync(change, new PullCursor(position, now));
-                    if (--remaining == 0)
-                    {
-                        break;
-                    }
+                    return false;
                 }
-            }
+
+                position = row.Seq;
+                examined++;
+                return true;
+            });
 
             if (remaining > 0 && rows.Count < ScanChunk)
             {
                 position = high; // every row up to the high-water mark was examined
                 break;
             }
+
+            if (examined < rows.Count)
+            {
+                break;
+            }
         }
 
-        await outbox.FinishAsync(new PullCursor(position, now), caughtUp: position == high);
+        await outbox.FinishAsync(new PullCursor(position, high, now), caughtUp: position == high);
+    }
+
+    /// <summary>
+    /// Judges <paramref name="rows"/> in order and emits a change for each that has one. <paramref name="before"/>
+    /// runs before each row and may stop the walk.
+    /// </summary>
+    private async Task JudgeAllAsync(List<CaseEntity> rows, Dictionary<long, Grantor> grantors, Caller caller, long cursorSeq, DateTime now,
+        Func<Change, Task> emit, CancellationToken cancellationToken, Func<CaseEntity, bool>? before = null)
+    {
+        // Only revisions up to the cursor: the grantee applied each message's changes with its cursor, so any copy
+        // it holds is of such a revision. A fresh puller (cursor 0) holds nothing and gets no tombstones.
+        var hidden = rows.Where(r => r.TenantId != caller.TenantId && grantors[r.TenantId].Now?.Project(r) is null).Select(r => r.Id).ToList();
+        var revisions = hidden.Count == 0 || cursorSeq == 0 ? [] : await db.CaseRevisions.AsNoTracking()
+            .Where(r => hidden.Contains(r.CaseRowId) && r.Seq <= cursorSeq)
+            .ToListAsync(cancellationToken);
+        var history = revisions.ToLookup(r => r.CaseRowId);
+        foreach (var row in rows)
+        {
+            if (before is not null && !before(row))
+            {
+                return;
+            }
+
+            var change = row.TenantId == caller.TenantId
+                ? CaseMapping.ToChange(row, caller.TenantSlug)
+                : Judge(row, grantors[row.TenantId], history[row.Id], caller, now);
+            if (change is not null)
+            {
+                await emit(change);
+            }
+        }
     }
 
     /// <summary>The change a grantee gets for one of a grantor's rows, or null when it gets nothing.</summary>
-    private static Change? Judge(CaseEntity row, Grantor grantor, ICaseFacts? thenFacts, DateTime now)
+    private static Change? Judge(CaseEntity row, Grantor grantor, IEnumerable<CaseRevision> history, Caller caller, DateTime now)
     {
         if (grantor.Now?.Project(row) is { } record)
         {
             return new Change { Name = record.Name, Record = record };
         }
 
-        if (thenFacts is null || grantor.Then is null || !grantor.Then.Visible(thenFacts))
+        var everVisible = history.Any(revision => grantor.Ever.Any(a => AgreementPolicy.Matches(a, revision, caller.TenantKind)));
+        if (!everVisible)
         {
             return null;
         }
 
-        var tombstone = row.Retracted
-            ? CaseMapping.ToTombstone(row, grantor.Then.Slug)
-            : new Tombstone
-            {
-                Name = CaseNames.Format(grantor.Then.Slug, row.CaseId),
-                Reason = TombstoneReason.NoLongerShared,
-                DeleteTime = Timestamp.FromDateTime(now),
-                Etag = row.Etag,
-            };
-        return new Change { Name = tombstone.Name, Tombstone = tombstone };
-    }
-
-    /// <summary>Each row's shareable facts as of sequence <paramref name="seq"/> (absent if it did not exist then).</summary>
-    private async Task<Dictionary<long, CaseRevision>> FactsAtAsync(List<long> rowIds, long seq, CancellationToken cancellationToken)
-    {
-        if (rowIds.Count == 0 || seq == 0)
+        var name = CaseNames.Format(grantor.Slug, row.CaseId);
+        // No etag: the version number would tell the former grantee how often the record changed since.
+        var tombstone = new Tombstone
         {
-            return [];
-        }
-
-        var revisions = await db.CaseRevisions.AsNoTracking()
-            .Where(r => rowIds.Contains(r.CaseRowId) && r.Seq <= seq)
-            .ToListAsync(cancellationToken);
-        return revisions.GroupBy(r => r.CaseRowId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.Seq)!);
+            Name = name,
+            Reason = row.Retracted ? TombstoneReason.Retracted : TombstoneReason.NoLongerShared,
+            DeleteTime = Timestamp.FromDateTime(row.Retracted ? row.UpdateTime : now),
+        };
+        return new Change { Name = name, Tombstone = tombstone };
     }
 
-    private sealed record Grantor(long TenantId, TenantView? Now, TenantView? Then)
+    /// <param name="Now">What the grantee may see now.</param>
+    /// <param name="Then">What it could see when its cursor was judged.</param>
+    /// <param name="Ever">Every agreement from this grantor that was live at some time.</param>
+    private sealed record Grantor(long TenantId, string Slug, TenantView? Now, TenantView? Then, IReadOnlyList<AgreementEntity> Ever)
     {
-        public bool AgreementsChanged =>
-            !(Now?.Agreements.Select(a => a.Id) ?? []).Order().SequenceEqual((Then?.Agreements.Select(a => a.Id) ?? []).Order());
+        /// <summary>
+        /// Whether anything happened to this grantor's agreements after the cursor was judged: created, revoked,
+        /// started or ended. Not only a different live set: an agreement created and revoked in between may have
+        /// delivered records (in an interrupted resync) that must now be taken back.
+        /// </summary>
+        public bool AgreementsChangedSince(PullCursor cursor, long high, DateTime now) =>
+            !(Now?.Agreements.Select(a => a.Id) ?? []).Order().SequenceEqual((Then?.Agreements.Select(a => a.Id) ?? []).Order())
+            || Ever.Any(a => a.CreateSeq > cursor.JudgedSeq
+                || (a.RevokeSeq is { } revoked && revoked > cursor.JudgedSeq && revoked <= high)
+                || (a.ValidFrom > cursor.JudgedTime && a.ValidFrom <= now)
+                || (a.ValidUntil > cursor.JudgedTime && a.ValidUntil <= now));
     }
 
     /// <summary>Collects changes into messages bounded by count and bytes; each message carries the cursor after its last change.</summary>
-    private sealed class Outbox(IServerStreamWriter<PullChangesResponse> stream, int batch, CancellationToken cancellationToken)
+    private sealed class Outbox(IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId, CancellationToken cancellationToken)
     {
         private PullChangesResponse _message = new();
         private int _size;
@@ -194,13 +228,13 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, TimeProvider 
             }
 
             _message.Changes.Add(change);
-            _message.NextCursor = after.ToString();
+            _message.NextCursor = after.Format(cursorKey, tenantId);
             _size += size;
         }
 
         public async Task FinishAsync(PullCursor final, bool caughtUp)
         {
-            _message.NextCursor = final.ToString();
+            _message.NextCursor = final.Format(cursorKey, tenantId);
             _message.CaughtUp = caughtUp;
             await stream.WriteAsync(_message, cancellationToken);
         }

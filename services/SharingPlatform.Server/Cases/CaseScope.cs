@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Sharing;
+using SharingPlatform.Server.Tenants;
 
 namespace SharingPlatform.Server.Cases;
 
@@ -10,7 +11,7 @@ namespace SharingPlatform.Server.Cases;
 /// here; nothing else filters cases by tenant. A tenant the caller may not see yields null, which the
 /// services turn into NOT_FOUND, so a foreign tenant looks exactly like a missing one.
 /// </summary>
-public sealed class CaseScope(SharingDbContext db, TimeProvider time)
+public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, TimeProvider time)
 {
     /// <summary>The caller's view of tenant <paramref name="tenantSlug"/>: its own, or what live agreements grant; null otherwise.</summary>
     public async Task<TenantView?> ReadableAsync(Caller caller, string tenantSlug, CancellationToken cancellationToken)
@@ -28,7 +29,7 @@ public sealed class CaseScope(SharingDbContext db, TimeProvider time)
             .ToListAsync(cancellationToken);
         return agreements.Count == 0
             ? null
-            : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements);
+            : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements, ScopeFor(caller));
     }
 
     /// <summary>Every agreement (live or not) that grants records to the caller's tenant, with its grantor's slug.</summary>
@@ -42,11 +43,13 @@ public sealed class CaseScope(SharingDbContext db, TimeProvider time)
     }
 
     /// <summary>The caller's view of a grantor from the agreements live at one point of the change sequence and time.</summary>
-    public static TenantView? SharedView(Caller caller, string grantorSlug, IEnumerable<AgreementEntity> agreements, long seq, DateTime at)
+    public TenantView? SharedView(Caller caller, string grantorSlug, IEnumerable<AgreementEntity> agreements, long seq, DateTime at)
     {
         var live = agreements.Where(a => a.LiveAt(seq, at)).ToList();
-        return live.Count == 0 ? null : new TenantView(live[0].GrantorTenantId, grantorSlug, caller.TenantKind, live);
+        return live.Count == 0 ? null : new TenantView(live[0].GrantorTenantId, grantorSlug, caller.TenantKind, live, ScopeFor(caller));
     }
+
+    private Func<string, string> ScopeFor(Caller caller) => token => granteeTokens.For(caller.TenantId, token);
 
     /// <summary>The caller's view of its own tenant.</summary>
     public static TenantView OwnView(Caller caller) => new(caller.TenantId, caller.TenantSlug, caller.TenantKind, agreements: null);

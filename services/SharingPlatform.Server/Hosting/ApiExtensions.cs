@@ -30,6 +30,7 @@ public static class ApiExtensions
             builder.Services.AddGrpcReflection();
         }
 
+        builder.Services.AddSingleton<GranteeTokens>();
         builder.Services.AddScoped<CaseScope>();
         builder.Services.AddScoped<CaseWriter>();
         builder.Services.AddScoped<CaseQuery>();

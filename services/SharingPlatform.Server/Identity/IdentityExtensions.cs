@@ -31,6 +31,7 @@ public static class IdentityExtensions
             ? Path.GetFullPath(dir, builder.Environment.ContentRootPath)
             : Path.Combine(PlatformExtensions.DataDirectoryOf(builder), "keys"));
 
+        builder.Services.AddSingleton(keys);
         builder.Services.AddOpenIddict()
             // Applications (client credentials and public keys) live in the platform database.
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SharingDbContext>())

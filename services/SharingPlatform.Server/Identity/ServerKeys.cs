@@ -11,10 +11,13 @@ namespace SharingPlatform.Server.Identity;
 /// </summary>
 public sealed class ServerKeys
 {
-    private ServerKeys(SecurityKey signing, SecurityKey encryption)
+    private readonly byte[] _secret;
+
+    private ServerKeys(SecurityKey signing, SecurityKey encryption, byte[] secret)
     {
         Signing = signing;
         Encryption = encryption;
+        _secret = secret;
     }
 
     /// <summary>ES256 key that signs access tokens; its public half is published in the JWKS.</summary>
@@ -22,6 +25,12 @@ public sealed class ServerKeys
 
     /// <summary>Symmetric key OpenIddict needs for its own encrypted artifacts (access tokens are signed, not encrypted).</summary>
     public SecurityKey Encryption { get; }
+
+    /// <summary>
+    /// A 256-bit key for one purpose (grantee-scoped subject tokens, pull cursor MACs), derived from the server
+    /// secret with HMAC-SHA256 so that one file on shared storage serves every replica and every purpose.
+    /// </summary>
+    public byte[] Derive(string purpose) => HMACSHA256.HashData(_secret, System.Text.Encoding.UTF8.GetBytes("sharingplatform|v1|" + purpose));
 
     public static ServerKeys LoadOrCreate(string directory)
     {
@@ -44,6 +53,12 @@ public sealed class ServerKeys
             TryWrite(encryptionPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         }
 
+        var secretPath = Path.Combine(directory, "server-secret.key");
+        if (!File.Exists(secretPath))
+        {
+            TryWrite(secretPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
         var jwk = new JsonWebKey(File.ReadAllText(signingPath));
         var signing = new ECDsaSecurityKey(ECDsa.Create(new ECParameters
         {
@@ -52,7 +67,8 @@ public sealed class ServerKeys
             Q = new ECPoint { X = Base64UrlEncoder.DecodeBytes(jwk.X), Y = Base64UrlEncoder.DecodeBytes(jwk.Y) },
         })) { KeyId = jwk.Kid };
         var encryption = new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(encryptionPath).Trim()));
-        return new ServerKeys(signing, encryption);
+        var secret = Convert.FromBase64String(File.ReadAllText(secretPath).Trim());
+        return new ServerKeys(signing, encryption, secret);
     }
 
     // Written whole to a temporary file, then moved into place without overwriting: a crash leaves no half key,

@@ -8,7 +8,7 @@ namespace SharingPlatform.Server.Sharing;
 /// What one caller sees of one tenant's records: everything of its own tenant, or, of a grantor, the records
 /// its live agreements match, each projected through the widest matching agreement.
 /// </summary>
-public sealed class TenantView(long tenantId, string slug, TenantKind viewerKind, IReadOnlyList<AgreementEntity>? agreements)
+public sealed class TenantView(long tenantId, string slug, TenantKind viewerKind, IReadOnlyList<AgreementEntity>? agreements, Func<string, string>? scopeToken = null)
 {
     public long TenantId { get; } = tenantId;
 
@@ -39,7 +39,28 @@ public sealed class TenantView(long tenantId, string slug, TenantKind viewerKind
         }
 
         var governing = Governing(row);
-        return governing is null ? null : AgreementPolicy.Project(CaseMapping.ToProto(row, Slug), governing);
+        if (governing is null)
+        {
+            return null;
+        }
+
+        var projected = AgreementPolicy.Project(CaseMapping.ToProto(row, Slug), governing);
+        if (!governing.Linkage)
+        {
+            // Without linkage rights every subject token becomes one only this grantee sees.
+            var scope = scopeToken ?? throw new InvalidOperationException("A shared view needs the grantee's token scope.");
+            if (projected.SubjectToken.Length > 0)
+            {
+                projected.SubjectToken = scope(projected.SubjectToken);
+            }
+
+            foreach (var related in projected.RelatedSubjects)
+            {
+                related.SubjectToken = scope(related.SubjectToken);
+            }
+        }
+
+        return projected;
     }
 
     /// <summary>Whether every agreement of this view shows <paramref name="field"/>, so that filtering on it reveals nothing hidden.</summary>

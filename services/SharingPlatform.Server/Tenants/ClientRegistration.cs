@@ -98,6 +98,8 @@ public sealed class ClientRegistration(SharingDbContext db, IOpenIddictApplicati
 
     private async Task<ClientEntity> AddAsync(OpenIddictApplicationDescriptor application, TenantEntity tenant, IEnumerable<string> roles, string keyId, CancellationToken cancellationToken)
     {
+        // The OpenIddict application and the client row are saved together or not at all.
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         await applications.CreateAsync(application, cancellationToken);
         var client = new ClientEntity
         {
@@ -110,6 +112,11 @@ public sealed class ClientRegistration(SharingDbContext db, IOpenIddictApplicati
         };
         db.Clients.Add(client);
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         return client;
     }
 }

@@ -44,7 +44,16 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
 
         var tenant = new TenantEntity { Slug = request.TenantId, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
         db.Tenants.Add(tenant);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with a concurrent create of the same slug (the unique index decided).
+            RpcErrors.AlreadyExists($"tenants/{request.TenantId} already exists.");
+        }
+
         return tenant.ToProto();
     }
 
@@ -108,8 +117,16 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
             RpcErrors.AlreadyExists($"Client id {request.ClientId} is taken; prefix it with your tenant.");
         }
 
-        var client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken);
-        return client.ToProto(tenant.Slug);
+        try
+        {
+            var client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken);
+            return client.ToProto(tenant.Slug);
+        }
+        catch (DbUpdateException)
+        {
+            RpcErrors.AlreadyExists($"Client id {request.ClientId} is taken; prefix it with your tenant.");
+            throw;
+        }
     }
 
     public async Task<ListClientsResponse> ListClientsAsync(Caller caller, string parent, CancellationToken cancellationToken)
@@ -158,9 +175,10 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
             RpcErrors.PermissionDenied("PLATFORM_ROLE", "Platform roles are given only by a platform-admin, to clients of the operator tenant.");
         }
 
-        if (!platformRoles && tenant.Kind == TenantKind.Operator && requested.Any(r => r is Roles.Sync))
+        // The operator tenant holds platform clients only: a tenant-admin there could take over platform-admin.
+        if (tenant.Kind == TenantKind.Operator && requested.Any(r => r is not (Roles.PlatformAdmin or Roles.PlatformAuditor)))
         {
-            RpcErrors.InvalidArgument("roles", "INVALID_ROLE", "The operator tenant holds no cases; sync is for partner tenants.");
+            RpcErrors.InvalidArgument("roles", "INVALID_ROLE", "Operator tenant clients hold platform roles only.");
         }
 
         return [.. requested];
@@ -188,7 +206,8 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
 
         var tenant = await ManagedTenantAsync(caller, TenantNames.Format(match.Groups[1].Value), cancellationToken);
         var client = await db.Clients.SingleOrDefaultAsync(c => c.TenantId == tenant.Id && c.ClientId == match.Groups[2].Value, cancellationToken);
-        if (client is null)
+        var platformClient = client is not null && (client.RoleSet.Contains(Roles.PlatformAdmin) || client.RoleSet.Contains(Roles.PlatformAuditor));
+        if (client is null || (platformClient && !caller.Has(Roles.PlatformAdmin)))
         {
             RpcErrors.NotFound(name);
         }

@@ -288,6 +288,104 @@ public abstract class SharingTests(PlatformFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task An_interrupted_pull_that_backfilled_still_gets_every_tombstone_after_revocation()
+    {
+        var p = await PartiesAsync();
+        await PushAsync(p.GrantorSync, Record(p.GrantorSync, "old-1"), Record(p.GrantorSync, "old-2"));
+        using var grantee = p.Grantee.Connect();
+        var (_, start, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent);
+        await PushAsync(p.GrantorSync, Record(p.GrantorSync, "new"));
+        var agreement = await GrantAsync(p, Agreements.To(p.Grantee));
+
+        // The pull stops after one change: the grantee holds the backfill but its cursor is part way.
+        var (partial, cursor, caughtUp) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, start, maxChanges: 1);
+        using (var admin = p.GrantorAdmin.Connect())
+        {
+            await admin.Sharing.RevokeAgreementAsync(new RevokeAgreementRequest { Name = agreement.Name });
+        }
+
+        var (after, _, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
+
+        Assert.False(caughtUp);
+        Assert.NotEmpty(partial);
+        var tombstoned = after.Where(c => c.Tombstone is not null).Select(c => c.Name).ToHashSet();
+        Assert.All(partial.Where(c => c.Record is not null), c => Assert.Contains(c.Name, tombstoned));
+        Assert.DoesNotContain(after, c => c.Record is not null);
+    }
+
+    [Fact]
+    public async Task A_cursor_is_bound_to_its_tenant_and_cannot_be_forged()
+    {
+        var p = await PartiesAsync();
+        await PushAsync(p.GrantorSync, Record(p.GrantorSync, "a"));
+        using var owner = p.GrantorSync.Connect();
+        using var grantee = p.Grantee.Connect();
+        var (_, ownerCursor, _) = await owner.Cases.PullAllAsync(p.GrantorSync.Parent);
+        var forged = ownerCursor[..^2] + (ownerCursor[^2] == 'A' ? "B" : "A") + ownerCursor[^1];
+
+        var foreign = await Assert.ThrowsAsync<RpcException>(() => grantee.Cases.PullAllAsync(p.Grantee.Parent, ownerCursor));
+        var tampered = await Assert.ThrowsAsync<RpcException>(() => owner.Cases.PullAllAsync(p.GrantorSync.Parent, forged));
+
+        Assert.Equal(StatusCode.InvalidArgument, foreign.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, tampered.StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_linkage_each_grantee_gets_its_own_stable_tokens_and_with_linkage_the_consortium_token()
+    {
+        var p = await PartiesAsync();
+        var second = await fixture.CreateClientAsync();
+        var linked = await fixture.CreateClientAsync();
+        var record = Record(p.GrantorSync, "person");
+        record.RelatedSubjects.Add(new RelatedSubject { SubjectToken = Records.RandomToken(), Relation = Relation.Child });
+        await PushAsync(p.GrantorSync, record);
+        await GrantAsync(p, Agreements.To(p.Grantee));
+        await GrantAsync(p, Agreements.To(second));
+        var linkage = Agreements.To(linked);
+        linkage.Linkage = true;
+        await GrantAsync(p, linkage);
+
+        async Task<CaseRecord> SeenBy(TestClient client)
+        {
+            using var connection = client.Connect();
+            return await connection.Cases.GetCaseAsync(new GetCaseRequest { Name = record.Name });
+        }
+
+        var first = await SeenBy(p.Grantee);
+        var again = await SeenBy(p.Grantee);
+        var other = await SeenBy(second);
+        var consortium = await SeenBy(linked);
+        using var granteeConnection = p.Grantee.Connect();
+        var pulled = Assert.Single((await granteeConnection.Cases.PullAllAsync(p.Grantee.Parent)).Changes).Record;
+
+        Assert.Equal(record.SubjectToken, consortium.SubjectToken);
+        Assert.NotEqual(record.SubjectToken, first.SubjectToken);
+        Assert.NotEqual(record.RelatedSubjects[0].SubjectToken, first.RelatedSubjects[0].SubjectToken);
+        Assert.NotEqual(first.SubjectToken, other.SubjectToken);
+        Assert.Equal(first.SubjectToken, again.SubjectToken);
+        Assert.Equal(first.SubjectToken, pulled.SubjectToken);
+        Assert.Equal(43, first.SubjectToken.Length);
+    }
+
+    [Fact]
+    public async Task No_longer_shared_tombstones_carry_no_version()
+    {
+        var p = await PartiesAsync();
+        await PushAsync(p.GrantorSync, Record(p.GrantorSync, "a"));
+        var agreement = await GrantAsync(p, Agreements.To(p.Grantee));
+        using var grantee = p.Grantee.Connect();
+        var (_, cursor, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent);
+        using (var admin = p.GrantorAdmin.Connect())
+        {
+            await admin.Sharing.RevokeAgreementAsync(new RevokeAgreementRequest { Name = agreement.Name });
+        }
+
+        var tombstone = Assert.Single((await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor)).Changes).Tombstone;
+
+        Assert.Equal("", tombstone.Etag);
+    }
+
     private static async Task AssertNotFound(Task call)
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => call);

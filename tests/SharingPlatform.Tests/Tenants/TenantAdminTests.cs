@@ -53,6 +53,19 @@ public abstract class TenantAdminTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Operator_tenant_clients_hold_platform_roles_only()
+    {
+        using var platform = fixture.ConnectPlatformAdmin();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => platform.Tenants.RegisterClientAsync(new RegisterClientRequest
+        {
+            Parent = "tenants/platform", ClientId = "platform-helper-" + Guid.NewGuid().ToString("N")[..6], Roles = { "tenant-admin" }, PublicJwk = ClientKey.Create().PublicJwkJson(),
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
     public async Task A_private_key_is_never_accepted_for_registration()
     {
         var admin = await fixture.CreateClientAsync(null, "tenant-admin");
