@@ -5,15 +5,16 @@ namespace SharingPlatform.Client.Pseudonymization;
 /// <summary>
 /// Common Korean surnames in the spellings partners meet (South and North Korean Hangul, Revised Romanization,
 /// McCune-Reischauer, passport and church spellings), each mapped to one canonical Hangul form. North Korean
-/// initial R and N (리, 류, 림, 로) map to the South Korean forms (이, 유, 임, 노): the same family name.
+/// initial R and N (리, 류, 림, 로, 량, 라) map to the South Korean forms (이, 유, 임, 노, 양, 나): the same family name
+/// (different clans that share a Hangul spelling are merged, as the Hangul alone cannot tell them apart).
 /// </summary>
 public static class KoreanSurnames
 {
     private static readonly (string Canonical, string[] Variants)[] Table =
     [
         ("김", ["김", "kim", "gim", "ghim"]),
-        ("이", ["이", "리", "lee", "yi", "rhee", "ri", "rhie", "li", "ree", "ree", "e"]),
-        ("박", ["박", "park", "pak", "bak", "bahk", "baek-"]),
+        ("이", ["이", "리", "lee", "yi", "rhee", "ri", "rhie", "li", "ree"]),
+        ("박", ["박", "park", "pak", "bak", "bahk"]),
         ("최", ["최", "choi", "choe", "chwe", "choy"]),
         ("정", ["정", "jung", "jeong", "chung", "cheong", "chong", "jong"]),
         ("강", ["강", "kang", "gang"]),
@@ -29,7 +30,7 @@ public static class KoreanSurnames
         ("황", ["황", "hwang", "whang"]),
         ("안", ["안", "ahn", "an"]),
         ("송", ["송", "song"]),
-        ("류", ["류", "유", "ryu", "yu", "yoo", "you", "ryoo", "rhyu"]),
+        ("유", ["유", "류", "ryu", "yu", "yoo", "you", "ryoo", "rhyu"]),
         ("전", ["전", "jeon", "jun", "chun", "chon", "jon"]),
         ("홍", ["홍", "hong"]),
         ("고", ["고", "ko", "go", "koh"]),
