@@ -5,7 +5,8 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Server.Cases;
 
 /// <summary>
-/// Checks a pushed record field by field and names the first field that is wrong, never its value.
+/// Checks a pushed record field by field and names the first field that is wrong, never its value; free text
+/// also passes the <see cref="IdentifierGuard"/>.
 /// Everything here is bounded so that a record's stored size has a known ceiling.
 /// </summary>
 public static partial class CaseValidator
@@ -187,6 +188,11 @@ public static partial class CaseValidator
             {
                 return Violation($"tags[{i}]", "INVALID_FORMAT", "Must be 1-40 of a-z, 0-9, _ and -.");
             }
+
+            if (Identifiers(record.Tags[i], $"tags[{i}]") is { } problem)
+            {
+                return problem;
+            }
         }
 
         return null;
@@ -207,8 +213,14 @@ public static partial class CaseValidator
             }
         }
 
-        return null;
+        return Identifiers(value, field);
     }
+
+    /// <summary>A direct identifier in free text rejects the record, naming the field and the kind, never the value.</summary>
+    private static FieldViolation? Identifiers(string value, string field) =>
+        IdentifierGuard.Find(value) is { } kind
+            ? Violation(field, kind, $"Contains what looks like a direct identifier ({kind.ToLowerInvariant().Replace('_', ' ')}); remove it. Names, contacts, ID numbers and exact birth dates never go to the server.")
+            : null;
 
     private static FieldViolation? Defined<TEnum>(TEnum value, string field, bool allowUnspecified)
         where TEnum : struct, Enum
