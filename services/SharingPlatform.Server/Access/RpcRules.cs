@@ -23,6 +23,7 @@ public static class RpcRules
         ["/sharing.v1.CaseService/GetCase"] = RpcRule.Require(Roles.Sync),
         ["/sharing.v1.CaseService/ListCases"] = RpcRule.Require(Roles.Sync),
         ["/sharing.v1.CaseService/RetractCase"] = RpcRule.Require(Roles.Sync),
+        ["/sharing.v1.CaseService/CountCases"] = RpcRule.Require(Roles.Sync),
 
         // Tenants are the operator's; clients are also their own tenant-admin's (TenantAdmin checks the tenant).
         ["/sharing.v1.TenantAdminService/CreateTenant"] = RpcRule.Require(Roles.PlatformAdmin),

@@ -32,6 +32,25 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements, ScopeFor(caller));
     }
 
+    /// <summary>What the caller may count of tenant <paramref name="tenantSlug"/>: its own records, or a grantor's through live agreements (aggregate-only included).</summary>
+    public async Task<CountView?> CountableAsync(Caller caller, string tenantSlug, CancellationToken cancellationToken)
+    {
+        if (string.Equals(tenantSlug, caller.TenantSlug, StringComparison.Ordinal))
+        {
+            return new CountView(caller.TenantId, caller.TenantKind, agreements: null);
+        }
+
+        var now = time.UtcNow();
+        var agreements = await db.Agreements.AsNoTracking()
+            .Where(a => a.GranteeTenantId == caller.TenantId && a.RevokeSeq == null && a.ValidFrom <= now && a.ValidUntil > now
+                && db.Tenants.Any(t => t.Id == a.GrantorTenantId && t.Slug == tenantSlug))
+            .ToListAsync(cancellationToken);
+        return agreements.Count == 0 ? null : new CountView(agreements[0].GrantorTenantId, caller.TenantKind, agreements);
+    }
+
+    /// <summary>The rows of the tenant a count view covers; callers must pass each through <see cref="CountView.Counts"/>.</summary>
+    public IQueryable<CaseEntity> Rows(CountView view) => db.Cases.Where(c => c.TenantId == view.TenantId);
+
     /// <summary>Every agreement (live or not) that grants records to the caller's tenant, with its grantor's slug.</summary>
     public async Task<IReadOnlyList<(AgreementEntity Agreement, string GrantorSlug)>> IncomingAgreementsAsync(Caller caller, CancellationToken cancellationToken)
     {

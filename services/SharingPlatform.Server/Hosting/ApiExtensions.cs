@@ -35,6 +35,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<CaseWriter>();
         builder.Services.AddScoped<CaseQuery>();
         builder.Services.AddScoped<CaseFeed>();
+        builder.Services.AddScoped<CaseCounts>();
         builder.Services.AddScoped<ClientRegistration>();
         builder.Services.AddScoped<TenantAdmin>();
         builder.Services.AddScoped<SharingAgreements>();

@@ -29,6 +29,7 @@ public sealed class RawCalls(PlatformFixture fixture, TestClient client) : IDisp
         yield return ("GetCase", h => Cases.GetCaseAsync(new GetCaseRequest { Name = name }, h).ResponseAsync);
         yield return ("ListCases", h => Cases.ListCasesAsync(new ListCasesRequest { Parent = client.Parent }, h).ResponseAsync);
         yield return ("RetractCase", h => Cases.RetractCaseAsync(new RetractCaseRequest { Name = name }, h).ResponseAsync);
+        yield return ("CountCases", h => Cases.CountCasesAsync(new CountCasesRequest { Parent = client.Parent, GroupBy = CountDimension.Status }, h).ResponseAsync);
     }
 
     public static Metadata Bearer(string? token) => token is null ? [] : new Metadata { { "Authorization", "Bearer " + token } };
