@@ -46,7 +46,8 @@ public sealed class DemoSeed(
 
             // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
             var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });
-            var records = SyntheticCases.Generate(slug, index * (demo.Value.RecordsPerTenant * 2 / 3), demo.Value.RecordsPerTenant, seed: index + 1).ToList();
+            // The documentation centre writes names in Hangul, the others romanized: linkage works across both.
+            var records = SyntheticCases.Generate(slug, index * (demo.Value.RecordsPerTenant * 2 / 3), demo.Value.RecordsPerTenant, seed: index + 1, romanized: index > 0).ToList();
             foreach (var (chunk, number) in records.Chunk(CaseWriter.MaxBatch).Select((c, n) => (c, n)))
             {
                 var request = new PushCasesRequest { Parent = tenant.ResourceName, RequestId = $"demo-seed-{slug}-{number}", Records = { chunk } };

@@ -56,7 +56,7 @@ public sealed class BootstrapTests(DemoFixture fixture) : IClassFixture<DemoFixt
     }
 
     [Fact]
-    public async Task Demo_subjects_overlap_between_neighbouring_partners_as_linked_documentation_would()
+    public async Task Demo_subjects_written_in_hangul_at_one_partner_and_romanized_at_another_link_by_token()
     {
         async Task<HashSet<string>> TokensOf(string slug)
         {
