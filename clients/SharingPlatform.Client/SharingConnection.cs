@@ -37,6 +37,7 @@ public sealed class SharingConnection : IDisposable
         Cases = new CaseService.CaseServiceClient(_channel);
         Tenants = new TenantAdminService.TenantAdminServiceClient(_channel);
         Sharing = new SharingService.SharingServiceClient(_channel);
+        Audit = new AuditService.AuditServiceClient(_channel);
     }
 
     public TokenSource Tokens { get; }
@@ -55,6 +56,8 @@ public sealed class SharingConnection : IDisposable
     public TenantAdminService.TenantAdminServiceClient Tenants { get; }
 
     public SharingService.SharingServiceClient Sharing { get; }
+
+    public AuditService.AuditServiceClient Audit { get; }
 
     public GrpcChannel Channel => _channel;
 
