@@ -41,5 +41,11 @@ public static class RpcRules
         ["/sharing.v1.SharingService/RevokeAgreement"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
         ["/sharing.v1.SharingService/GetAgreement"] = RpcRule.Require([.. Roles.All]),
         ["/sharing.v1.SharingService/ListAgreements"] = RpcRule.Require([.. Roles.All]),
+
+        // The audit is for auditors: a tenant's own (scoped by AuditLog) or the platform's.
+        ["/sharing.v1.AuditService/ListAuditEvents"] = RpcRule.Require(Roles.Auditor, Roles.PlatformAuditor),
+        ["/sharing.v1.AuditService/GetCheckpoint"] = RpcRule.Require(Roles.Auditor, Roles.PlatformAuditor),
+        ["/sharing.v1.AuditService/ExportAuditEvents"] = RpcRule.Require(Roles.Auditor, Roles.PlatformAuditor),
+        ["/sharing.v1.AuditService/VerifyAuditChain"] = RpcRule.Require(Roles.Auditor, Roles.PlatformAuditor),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
 
@@ -11,7 +12,7 @@ namespace SharingPlatform.Server.Cases;
 /// withheld too, so that the total minus the shown cells cannot give it away. The total itself is withheld
 /// when it is under the minimum.
 /// </summary>
-public sealed class CaseCounts(CaseScope scope)
+public sealed class CaseCounts(CaseScope scope, AuditTrail trail)
 {
     public async Task<CountCasesResponse> CountAsync(Caller caller, CountCasesRequest request, CancellationToken cancellationToken)
     {
@@ -53,6 +54,15 @@ public sealed class CaseCounts(CaseScope scope)
             foreach (var key in Keys(row, request.GroupBy, view.YearsOnly))
             {
                 cells[key] = cells.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        trail.Resources.Add(request.Parent);
+        if (!view.Own)
+        {
+            foreach (var agreement in view.Agreements)
+            {
+                trail.Purposes.Add(Sharing.AgreementMapping.PurposeName(agreement.Purpose));
             }
         }
 

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Identity;
 using SharingPlatform.Server.Sharing;
@@ -22,7 +23,7 @@ namespace SharingPlatform.Server.Cases;
 /// is newly granted, tombstones for what no longer is. Sequences follow commit order (<see cref="ChangeSequence"/>).
 /// </para>
 /// </summary>
-public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, TimeProvider time)
+public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time)
 {
     public const int DefaultBatch = 500;
     public const int MaxBatch = 1000;
@@ -64,7 +65,13 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
         var now = time.UtcNow();
         var high = await ChangeSequence.CommittedAsync(db, cancellationToken);
-        var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cursorKey, caller.TenantId, cancellationToken);
+        // Each message is recorded before it is sent: a pull that cannot be audited stops, and sends nothing more.
+        var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cursorKey, caller.TenantId, async message =>
+        {
+            await audit.AppendAloneAsync(new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.CaseService/PullChanges",
+                [.. message.Changes.Select(c => c.Name)], trail.Purpose, "OK", ""), cancellationToken);
+            trail.Written = true;
+        }, cancellationToken);
         var grantors = (await scope.IncomingAgreementsAsync(caller, cancellationToken))
             .Where(a => a.Agreement.CreateSeq <= high)
             .GroupBy(a => (a.Agreement.GrantorTenantId, a.GrantorSlug))
@@ -212,7 +219,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     }
 
     /// <summary>Collects changes into messages bounded by count and bytes; each message carries the cursor after its last change.</summary>
-    private sealed class Outbox(IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId, CancellationToken cancellationToken)
+    private sealed class Outbox(
+        IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId,
+        Func<PullChangesResponse, Task> beforeSend, CancellationToken cancellationToken)
     {
         private PullChangesResponse _message = new();
         private int _size;
@@ -222,6 +231,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             var size = change.CalculateSize();
             if (_message.Changes.Count > 0 && (_size + size > MessageBudgetBytes || _message.Changes.Count >= batch))
             {
+                await beforeSend(_message);
                 await stream.WriteAsync(_message, cancellationToken);
                 _message = new PullChangesResponse();
                 _size = 0;
@@ -236,6 +246,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         {
             _message.NextCursor = final.Format(cursorKey, tenantId);
             _message.CaughtUp = caughtUp;
+            await beforeSend(_message);
             await stream.WriteAsync(_message, cancellationToken);
         }
     }

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Sharing;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
@@ -10,7 +11,7 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Server.Cases;
 
 /// <summary>GetCase and ListCases over the rows <see cref="CaseScope"/> lets the caller read.</summary>
-public sealed partial class CaseQuery(CaseScope scope)
+public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -36,6 +37,7 @@ public sealed partial class CaseQuery(CaseScope scope)
             RpcErrors.NotFound(request.Name);
         }
 
+        trail.Resources.Add(record.Name);
         return record;
     }
 
@@ -105,6 +107,7 @@ public sealed partial class CaseQuery(CaseScope scope)
 
         var response = new ListCasesResponse();
         response.Cases.AddRange(page.Select(p => p.Record));
+        trail.Resources.AddRange(page.Select(p => p.Record.Name));
         if (more)
         {
             response.NextPageToken = PageToken.Format(page[^1].Id, PageToken.Fingerprint(filter));

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Sharing;
 using SharingPlatform.Server.Tenants;
@@ -11,7 +12,7 @@ namespace SharingPlatform.Server.Cases;
 /// here; nothing else filters cases by tenant. A tenant the caller may not see yields null, which the
 /// services turn into NOT_FOUND, so a foreign tenant looks exactly like a missing one.
 /// </summary>
-public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, TimeProvider time)
+public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, AuditTrail trail, TimeProvider time)
 {
     /// <summary>The caller's view of tenant <paramref name="tenantSlug"/>: its own, or what live agreements grant; null otherwise.</summary>
     public async Task<TenantView?> ReadableAsync(Caller caller, string tenantSlug, CancellationToken cancellationToken)
@@ -29,7 +30,7 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             .ToListAsync(cancellationToken);
         return agreements.Count == 0
             ? null
-            : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements, ScopeFor(caller));
+            : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements, ScopeFor(caller), RecordPurpose);
     }
 
     /// <summary>What the caller may count of tenant <paramref name="tenantSlug"/>: its own records, or a grantor's through live agreements (aggregate-only included).</summary>
@@ -65,10 +66,13 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
     public TenantView? SharedView(Caller caller, string grantorSlug, IEnumerable<AgreementEntity> agreements, long seq, DateTime at)
     {
         var live = agreements.Where(a => a.LiveAt(seq, at)).ToList();
-        return live.Count == 0 ? null : new TenantView(live[0].GrantorTenantId, grantorSlug, caller.TenantKind, live, ScopeFor(caller));
+        return live.Count == 0 ? null : new TenantView(live[0].GrantorTenantId, grantorSlug, caller.TenantKind, live, ScopeFor(caller), RecordPurpose);
     }
 
     private Func<string, string> ScopeFor(Caller caller) => token => granteeTokens.For(caller.TenantId, token);
+
+    /// <summary>Every shared record read is audited with the purpose of the agreement it was shared through.</summary>
+    private void RecordPurpose(AgreementEntity agreement) => trail.Purposes.Add(AgreementMapping.PurposeName(agreement.Purpose));
 
     /// <summary>The caller's view of its own tenant.</summary>
     public static TenantView OwnView(Caller caller) => new(caller.TenantId, caller.TenantSlug, caller.TenantKind, agreements: null);

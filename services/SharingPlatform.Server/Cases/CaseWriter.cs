@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
@@ -13,9 +14,11 @@ namespace SharingPlatform.Server.Cases;
 /// Pushes and retractions. A push validates every record first, then applies the valid ones in one
 /// transaction that holds the change-sequence lock, stores its answer under the request id, and commits.
 /// </summary>
-public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, TimeProvider time)
+public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, AuditChain audit, AuditTrail trail, TimeProvider time)
 {
     public const int MaxBatch = 500;
+    private const string PushAction = "sharing.v1.CaseService/PushCases";
+    private const string RetractAction = "sharing.v1.CaseService/RetractCase";
 
     /// <summary>How long a request_id is remembered: a replay within this window returns the first answer.</summary>
     public static readonly TimeSpan ReceiptRetention = TimeSpan.FromDays(7);
@@ -83,8 +86,11 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
             Response = response.ToByteArray(),
             CreateTime = now,
         });
+        var written = response.Results.Where(r => r.Outcome is PushOutcome.Created or PushOutcome.Updated).Select(r => r.Name).ToList();
+        await audit.AppendAsync(db, new AuditEntry(caller.ClientId, caller.TenantSlug, PushAction, written, "", "OK", request.RequestId), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        trail.Written = true;
         return response;
     }
 
@@ -132,7 +138,9 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Tim
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        await audit.AppendAsync(db, new AuditEntry(caller.ClientId, caller.TenantSlug, RetractAction, [request.Name], "", "OK", ""), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        trail.Written = true;
         return CaseMapping.ToTombstone(entity, slug);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Identity;
 using SharingPlatform.Server.Sharing;
@@ -27,6 +28,10 @@ public abstract class SharingDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
 
     public DbSet<UsedClientAssertion> UsedClientAssertions => Set<UsedClientAssertion>();
+
+    public DbSet<AuditEventEntity> AuditEvents => Set<AuditEventEntity>();
+
+    public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

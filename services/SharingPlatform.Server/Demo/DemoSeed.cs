@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Hosting;
@@ -17,6 +18,7 @@ public sealed class DemoSeed(
     SharingDbContext db,
     PlatformBootstrap bootstrap,
     CaseWriter writer,
+    AuditChain audit,
     IOptions<DemoOptions> demo,
     TimeProvider time,
     ILogger<DemoSeed> logger)
@@ -43,6 +45,8 @@ public sealed class DemoSeed(
             await db.SaveChangesAsync(cancellationToken);
             var clientId = slug + "-sync";
             var directory = await bootstrap.CreateClientAsync(tenant, clientId, [Roles.Sync], "demo", cancellationToken);
+            await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.demo-seed",
+                [tenant.ResourceName, $"{tenant.ResourceName}/clients/{clientId}"], "", "OK", ""), cancellationToken);
 
             // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
             var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });

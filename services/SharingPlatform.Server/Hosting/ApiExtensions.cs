@@ -1,4 +1,5 @@
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Demo;
 using SharingPlatform.Server.Identity;
@@ -19,6 +20,7 @@ public static class ApiExtensions
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<AuditInterceptor>();
             grpc.Interceptors.Add<CallerInterceptor>();
             grpc.MaxReceiveMessageSize = MaxReceiveMessageBytes;
             grpc.MaxSendMessageSize = MaxSendMessageBytes;
@@ -31,6 +33,10 @@ public static class ApiExtensions
         }
 
         builder.Services.AddSingleton<GranteeTokens>();
+        builder.Services.AddSingleton<AuditChain>();
+        builder.Services.AddSingleton<AuditSigner>();
+        builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddScoped<AuditLog>();
         builder.Services.AddScoped<CaseScope>();
         builder.Services.AddScoped<CaseWriter>();
         builder.Services.AddScoped<CaseQuery>();
@@ -52,6 +58,7 @@ public static class ApiExtensions
         app.MapGrpcService<CaseGrpcService>();
         app.MapGrpcService<TenantAdminGrpcService>();
         app.MapGrpcService<SharingGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/healthz");
         if (app.Environment.IsDevelopment())

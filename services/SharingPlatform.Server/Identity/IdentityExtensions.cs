@@ -51,6 +51,7 @@ public static class IdentityExtensions
                 server.AddSigningKey(keys.Signing);
                 server.AddEncryptionKey(keys.Encryption);
                 server.AddEventHandler(ClientAssertionReplayGuard.Descriptor);
+                server.AddEventHandler(TokenAudit.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
                 if (EndpointRules.AllLoopbackCleartext(endpoints))

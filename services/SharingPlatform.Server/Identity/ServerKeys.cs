@@ -13,12 +13,16 @@ public sealed class ServerKeys
 {
     private readonly byte[] _secret;
 
-    private ServerKeys(SecurityKey signing, SecurityKey encryption, byte[] secret)
+    private ServerKeys(SecurityKey signing, SecurityKey encryption, byte[] secret, ECDsaSecurityKey auditSigning)
     {
         Signing = signing;
         Encryption = encryption;
         _secret = secret;
+        AuditSigning = auditSigning;
     }
+
+    /// <summary>ES256 key that signs audit checkpoints; separate from token keys so that token key rotation never touches it.</summary>
+    public ECDsaSecurityKey AuditSigning { get; }
 
     /// <summary>ES256 key that signs access tokens; its public half is published in the JWKS.</summary>
     public SecurityKey Signing { get; }
@@ -36,12 +40,13 @@ public sealed class ServerKeys
     {
         DataDirectory.Ensure(directory);
         var signingPath = Path.Combine(directory, "token-signing-p256.jwk");
-        if (!File.Exists(signingPath))
+        var auditPath = Path.Combine(directory, "audit-signing-p256.jwk");
+        foreach (var path in new[] { signingPath, auditPath }.Where(p => !File.Exists(p)))
         {
             using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var created = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ecdsa));
             created.Kid = Base64UrlEncoder.Encode(created.ComputeJwkThumbprint());
-            TryWrite(signingPath, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            TryWrite(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
             {
                 ["kty"] = created.Kty, ["crv"] = created.Crv, ["x"] = created.X, ["y"] = created.Y, ["d"] = created.D, ["kid"] = created.Kid,
             }));
@@ -59,16 +64,21 @@ public sealed class ServerKeys
             TryWrite(secretPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         }
 
-        var jwk = new JsonWebKey(File.ReadAllText(signingPath));
-        var signing = new ECDsaSecurityKey(ECDsa.Create(new ECParameters
+        var signing = LoadEcKey(signingPath);
+        var encryption = new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(encryptionPath).Trim()));
+        var secret = Convert.FromBase64String(File.ReadAllText(secretPath).Trim());
+        return new ServerKeys(signing, encryption, secret, LoadEcKey(auditPath));
+    }
+
+    private static ECDsaSecurityKey LoadEcKey(string path)
+    {
+        var jwk = new JsonWebKey(File.ReadAllText(path));
+        return new ECDsaSecurityKey(ECDsa.Create(new ECParameters
         {
             Curve = ECCurve.NamedCurves.nistP256,
             D = Base64UrlEncoder.DecodeBytes(jwk.D),
             Q = new ECPoint { X = Base64UrlEncoder.DecodeBytes(jwk.X), Y = Base64UrlEncoder.DecodeBytes(jwk.Y) },
         })) { KeyId = jwk.Kid };
-        var encryption = new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(encryptionPath).Trim()));
-        var secret = Convert.FromBase64String(File.ReadAllText(secretPath).Trim());
-        return new ServerKeys(signing, encryption, secret);
     }
 
     // Written whole to a temporary file, then moved into place without overwriting: a crash leaves no half key,

@@ -42,6 +42,10 @@ public static class AgreementMapping
         return agreement;
     }
 
+    /// <summary>The contract's name of a purpose, e.g. <c>PURPOSE_UN_SUBMISSION</c>.</summary>
+    public static string PurposeName(int purpose) =>
+        SharingReflection.Descriptor.EnumTypes.Single(e => e.Name == "Purpose").FindValueByNumber(purpose)?.Name ?? "PURPOSE_UNSPECIFIED";
+
     private static string[] Unpack(string packed) => packed.Split('|', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The packed form of a filter list (see <see cref="CaseMapping.Pack"/>).</summary>

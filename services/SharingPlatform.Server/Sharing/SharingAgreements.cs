@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Tenants;
@@ -15,7 +16,7 @@ namespace SharingPlatform.Server.Sharing;
 /// the two parties (and platform roles) read them; anyone else finds nothing. Creation and revocation take
 /// the change-sequence lock, so pulls see them in order with record changes.
 /// </summary>
-public sealed partial class SharingAgreements(SharingDbContext db, TimeProvider time)
+public sealed partial class SharingAgreements(SharingDbContext db, AuditChain audit, AuditTrail trail, TimeProvider time)
 {
     public const int MaxFilterValues = 20;
     public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(5 * 366);
@@ -58,13 +59,17 @@ public sealed partial class SharingAgreements(SharingDbContext db, TimeProvider 
         await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
         db.Agreements.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
+        var created = entity.ToProto(grantor.Slug, grantee.Slug, now);
+        await audit.AppendAsync(db, Entry(caller, "CreateAgreement", created), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return entity.ToProto(grantor.Slug, grantee.Slug, now);
+        trail.Written = true;
+        return created;
     }
 
     public async Task<SharingAgreement> GetAsync(Caller caller, string name, CancellationToken cancellationToken)
     {
         var (agreement, grantorSlug, granteeSlug) = await VisibleAsync(caller, name, tracked: false, cancellationToken);
+        trail.Resources.Add(name);
         return agreement.ToProto(grantorSlug, granteeSlug, time.UtcNow());
     }
 
@@ -91,7 +96,9 @@ public sealed partial class SharingAgreements(SharingDbContext db, TimeProvider 
             .Join(db.Tenants, a => a.GrantorTenantId, t => t.Id, (a, grantor) => new { a, GrantorSlug = grantor.Slug })
             .Join(db.Tenants, x => x.a.GranteeTenantId, t => t.Id, (x, grantee) => new { x.a, x.GrantorSlug, GranteeSlug = grantee.Slug })
             .ToListAsync(cancellationToken);
-        return new ListAgreementsResponse { Agreements = { rows.OrderBy(r => r.a.Id).Select(r => r.a.ToProto(r.GrantorSlug, r.GranteeSlug, now)) } };
+        var response = new ListAgreementsResponse { Agreements = { rows.OrderBy(r => r.a.Id).Select(r => r.a.ToProto(r.GrantorSlug, r.GranteeSlug, now)) } };
+        trail.Resources.AddRange(response.Agreements.Select(a => a.Name));
+        return response;
     }
 
     public async Task<SharingAgreement> RevokeAsync(Caller caller, string name, CancellationToken cancellationToken)
@@ -113,9 +120,19 @@ public sealed partial class SharingAgreements(SharingDbContext db, TimeProvider 
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        var revoked = agreement.ToProto(grantorSlug, granteeSlug, now);
+        await audit.AppendAsync(db, Entry(caller, "RevokeAgreement", revoked), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return agreement.ToProto(grantorSlug, granteeSlug, now);
+        trail.Written = true;
+        return revoked;
     }
+
+    /// <summary>An agreement change is recorded under the agreement and both parties, so both tenants' auditors see it.</summary>
+    private static AuditEntry Entry(Caller caller, string method, SharingAgreement agreement) =>
+        new(caller.ClientId, caller.TenantSlug, "sharing.v1.SharingService/" + method, [agreement.Name, agreement.Grantee],
+            PurposeName(agreement.Purpose), "OK", "");
+
+    private static string PurposeName(Purpose purpose) => AgreementMapping.PurposeName((int)purpose);
 
     private static bool IsPlatform(Caller caller) => caller.Has(Roles.PlatformAdmin) || caller.Has(Roles.PlatformAuditor);
 

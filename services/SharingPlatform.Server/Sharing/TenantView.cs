@@ -8,7 +8,9 @@ namespace SharingPlatform.Server.Sharing;
 /// What one caller sees of one tenant's records: everything of its own tenant, or, of a grantor, the records
 /// its live agreements match, each projected through the widest matching agreement.
 /// </summary>
-public sealed class TenantView(long tenantId, string slug, TenantKind viewerKind, IReadOnlyList<AgreementEntity>? agreements, Func<string, string>? scopeToken = null)
+public sealed class TenantView(
+    long tenantId, string slug, TenantKind viewerKind, IReadOnlyList<AgreementEntity>? agreements,
+    Func<string, string>? scopeToken = null, Action<AgreementEntity>? onShared = null)
 {
     public long TenantId { get; } = tenantId;
 
@@ -44,6 +46,7 @@ public sealed class TenantView(long tenantId, string slug, TenantKind viewerKind
             return null;
         }
 
+        onShared?.Invoke(governing);
         var projected = AgreementPolicy.Project(CaseMapping.ToProto(row, Slug), governing);
         if (!governing.Linkage)
         {

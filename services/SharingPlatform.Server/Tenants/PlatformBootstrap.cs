@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Hosting;
 using SharingPlatform.Server.Identity;
@@ -22,6 +23,7 @@ public sealed class PlatformBootstrap(
     IOptions<PlatformOptions> platform,
     IOptions<EndpointOptions> endpoints,
     IOptions<IdentityServerOptions> identity,
+    AuditChain audit,
     TimeProvider time,
     ILogger<PlatformBootstrap> logger)
 {
@@ -47,6 +49,8 @@ public sealed class PlatformBootstrap(
         await db.SaveChangesAsync(cancellationToken);
 
         var path = await CreateClientAsync(tenant, AdminClientId, [Roles.PlatformAdmin, Roles.PlatformAuditor], "bootstrap", cancellationToken);
+        await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.bootstrap",
+            [tenant.ResourceName, $"{tenant.ResourceName}/clients/{AdminClientId}"], "", "OK", ""), cancellationToken);
         Log.BootstrapClientCreated(logger, AdminClientId, path);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Data;
 using SharingPlatform.V1;
 
@@ -10,7 +11,7 @@ namespace SharingPlatform.Server.Tenants;
 /// Tenant and client administration. Tenants are the platform-admin's; a tenant-admin manages only its own
 /// tenant's clients, and another tenant looks missing to it. Platform roles exist only in the operator tenant.
 /// </summary>
-public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration registration, TimeProvider time)
+public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration registration, AuditChain audit, AuditTrail trail, TimeProvider time)
 {
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClientIdPattern();
@@ -18,7 +19,7 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
     [GeneratedRegex("^tenants/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/clients/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClientName();
 
-    public async Task<Tenant> CreateTenantAsync(CreateTenantRequest request, CancellationToken cancellationToken)
+    public async Task<Tenant> CreateTenantAsync(Caller caller, CreateTenantRequest request, CancellationToken cancellationToken)
     {
         if (!TenantNames.SlugPattern().IsMatch(request.TenantId))
         {
@@ -43,10 +44,13 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
         }
 
         var tenant = new TenantEntity { Slug = request.TenantId, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
-        db.Tenants.Add(tenant);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await RecordedAsync(caller, "CreateTenant", [TenantNames.Format(tenant.Slug)], async () =>
+            {
+                db.Tenants.Add(tenant);
+                await db.SaveChangesAsync(cancellationToken);
+            }, cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -57,8 +61,12 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
         return tenant.ToProto();
     }
 
-    public async Task<Tenant> GetTenantAsync(Caller caller, string name, CancellationToken cancellationToken) =>
-        (await VisibleTenantAsync(caller, name, cancellationToken)).ToProto();
+    public async Task<Tenant> GetTenantAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var tenant = (await VisibleTenantAsync(caller, name, cancellationToken)).ToProto();
+        trail.Resources.Add(tenant.Name);
+        return tenant;
+    }
 
     public async Task<ListTenantsResponse> ListTenantsAsync(ListTenantsRequest request, CancellationToken cancellationToken)
     {
@@ -76,6 +84,7 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
 
         var tenants = await db.Tenants.AsNoTracking().Where(t => t.Id > after).OrderBy(t => t.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
         var response = new ListTenantsResponse { Tenants = { tenants.Take(pageSize).Select(t => t.ToProto()) } };
+        trail.Resources.AddRange(response.Tenants.Select(t => t.Name));
         if (tenants.Count > pageSize)
         {
             response.NextPageToken = tenants[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -92,8 +101,11 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
             RpcErrors.FailedPrecondition("OPERATOR_TENANT", "The operator tenant cannot be suspended.");
         }
 
-        tenant.Status = status;
-        await db.SaveChangesAsync(cancellationToken);
+        await RecordedAsync(caller, status == TenantStatus.Active ? "ReactivateTenant" : "SuspendTenant", [TenantNames.Format(tenant.Slug)], async () =>
+        {
+            tenant.Status = status;
+            await db.SaveChangesAsync(cancellationToken);
+        }, cancellationToken);
         return tenant.ToProto();
     }
 
@@ -119,8 +131,10 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
 
         try
         {
-            var client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken);
-            return client.ToProto(tenant.Slug);
+            ClientEntity? client = null;
+            await RecordedAsync(caller, "RegisterClient", [$"{TenantNames.Format(tenant.Slug)}/clients/{request.ClientId}"], async () =>
+                client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken), cancellationToken);
+            return client!.ToProto(tenant.Slug);
         }
         catch (DbUpdateException)
         {
@@ -133,7 +147,9 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
     {
         var tenant = await ManagedTenantAsync(caller, parent, cancellationToken);
         var clients = await db.Clients.AsNoTracking().Where(c => c.TenantId == tenant.Id).OrderBy(c => c.Id).Take(1000).ToListAsync(cancellationToken);
-        return new ListClientsResponse { Clients = { clients.Select(c => c.ToProto(tenant.Slug)) } };
+        var response = new ListClientsResponse { Clients = { clients.Select(c => c.ToProto(tenant.Slug)) } };
+        trail.Resources.AddRange(response.Clients.Select(c => c.Name));
+        return response;
     }
 
     public async Task<Client> DisableClientAsync(Caller caller, string name, CancellationToken cancellationToken)
@@ -144,8 +160,11 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
             RpcErrors.FailedPrecondition("SELF_DISABLE", "A client cannot disable itself; use another admin client.");
         }
 
-        client.Status = ClientStatus.Disabled;
-        await db.SaveChangesAsync(cancellationToken);
+        await RecordedAsync(caller, "DisableClient", [name], async () =>
+        {
+            client.Status = ClientStatus.Disabled;
+            await db.SaveChangesAsync(cancellationToken);
+        }, cancellationToken);
         return client.ToProto(slug);
     }
 
@@ -158,8 +177,18 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
             RpcErrors.InvalidArgument("public_jwk", "INVALID_KEY", problem!);
         }
 
-        await registration.RotateKeyAsync(client, key, cancellationToken);
+        await RecordedAsync(caller, "RotateClientKey", [request.Name], () => registration.RotateKeyAsync(client, key, cancellationToken), cancellationToken);
         return client.ToProto(slug);
+    }
+
+    /// <summary>Runs a change and its audit event in one transaction: both commit, or neither.</summary>
+    private async Task RecordedAsync(Caller caller, string method, string[] resources, Func<Task> change, CancellationToken cancellationToken)
+    {
+        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
+        await change();
+        await audit.AppendAsync(db, new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.TenantAdminService/" + method, resources, "", "OK", ""), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        trail.Written = true;
     }
 
     private static string[] CheckRoles(Caller caller, TenantEntity tenant, Google.Protobuf.Collections.RepeatedField<string> requested)

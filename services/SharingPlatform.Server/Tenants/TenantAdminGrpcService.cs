@@ -8,7 +8,7 @@ namespace SharingPlatform.Server.Tenants;
 public sealed class TenantAdminGrpcService(TenantAdmin admin) : TenantAdminService.TenantAdminServiceBase
 {
     public override Task<Tenant> CreateTenant(CreateTenantRequest request, ServerCallContext context) =>
-        admin.CreateTenantAsync(request, context.CancellationToken);
+        admin.CreateTenantAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task<Tenant> GetTenant(GetTenantRequest request, ServerCallContext context) =>
         admin.GetTenantAsync(context.Caller(), request.Name, context.CancellationToken);

@@ -35,14 +35,17 @@ public abstract class CommitOrderTests(PlatformFixture fixture)
         await ChangeSequence.AdvanceAsync(db, last + 1, TestContext.Current.CancellationToken);
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
 
-        // Writer B pushes meanwhile; a puller reads while A is still open.
+        // Writer B pushes meanwhile, and a puller reads while A is still open. (On SQLite, whose single writer
+        // A holds, the puller waits for A, as it must record its read in the audit log; on PostgreSQL it runs.)
         var push = connection.Cases.PushCasesAsync(Records.Push(client, Records.Valid(client.CaseName("after")))).ResponseAsync;
-        await Task.WhenAny(push, Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken));
-        var (first, cursor, _) = await connection.Cases.PullAllAsync(client.Parent);
+        await Task.WhenAny(push, Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
+        var pull = connection.Cases.PullAllAsync(client.Parent);
+        await Task.WhenAny(pull, Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
 
         await transaction.CommitAsync(TestContext.Current.CancellationToken);
         await transaction.DisposeAsync();
         await push;
+        var (first, cursor, _) = await pull;
         var (second, _, _) = await connection.Cases.PullAllAsync(client.Parent, cursor);
 
         var seen = first.Concat(second).Select(c => c.Name.Split('/')[^1]).ToList();

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using OpenIddict.Abstractions;
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Identity;
+
+namespace SharingPlatform.Server.Audit;
+
+/// <summary>
+/// Records every call, allowed or refused, in the audit chain. A read is recorded before its response leaves:
+/// if the record cannot be written the caller gets an error, not the data. Writes record themselves inside their
+/// own transaction and pulls record each message before sending it (see <see cref="AuditTrail.Written"/>).
+/// Health and reflection, which touch no data, are not recorded.
+/// </summary>
+public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail) : Interceptor
+{
+    [GeneratedRegex("^tenants/[a-z0-9-]{1,63}(?:/[a-z]{1,20}/[a-z0-9-]{1,64})?\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ResourceName();
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            var response = await continuation(request, context);
+            await RecordAsync(context, request, null);
+            return response;
+        }
+        catch (RpcException exception)
+        {
+            await RecordAsync(context, request, exception.StatusCode);
+            throw;
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+            await RecordAsync(context, request, null);
+        }
+        catch (RpcException exception)
+        {
+            await RecordAsync(context, request, exception.StatusCode);
+            throw;
+        }
+    }
+
+    /// <summary>The actor of the current call: the authorized caller, else what the token claims, else unknown.</summary>
+    public static (string Client, string Tenant) Actor(ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        if (http.Items[typeof(Caller)] is Caller caller)
+        {
+            return (caller.ClientId, caller.TenantSlug);
+        }
+
+        var user = http.User;
+        return user.Identity?.IsAuthenticated == true
+            ? (user.FindFirst(OpenIddictConstants.Claims.Subject)?.Value ?? "-", user.FindFirst(TokenClaims.Tenant)?.Value ?? "-")
+            : ("-", "-");
+    }
+
+    public static string Outcome(StatusCode? code) => code is null or StatusCode.OK ? "OK" : UpperSnake(code.Value.ToString());
+
+    private async Task RecordAsync(ServerCallContext context, object request, StatusCode? failure)
+    {
+        if (trail.Written || !RpcRules.ByMethod.TryGetValue(context.Method, out var rule) || rule.Anonymous)
+        {
+            return;
+        }
+
+        var (client, tenant) = Actor(context);
+        // On failure nothing was returned: record what was asked for, if it is a well-formed resource name.
+        IReadOnlyList<string> resources = failure is null ? [.. trail.Resources] : Target(request);
+        var requestId = request is IMessage message && message.Descriptor.FindFieldByName("request_id")?.Accessor.GetValue(message) is string id
+            && id.Length is > 0 and <= 64 && ResourceSafe().IsMatch(id) ? id : context.GetHttpContext().TraceIdentifier;
+        await chain.AppendAloneAsync(
+            new AuditEntry(client, tenant, context.Method.TrimStart('/'), resources, trail.Purpose, Outcome(failure), requestId),
+            CancellationToken.None);
+        trail.Written = true;
+    }
+
+    private static string[] Target(object request)
+    {
+        if (request is not IMessage message)
+        {
+            return [];
+        }
+
+        var field = message.Descriptor.FindFieldByName("name") ?? message.Descriptor.FindFieldByName("parent");
+        return field?.Accessor.GetValue(message) is string value && ResourceName().IsMatch(value) ? [value] : [];
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_:.-]+\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ResourceSafe();
+
+    private static string UpperSnake(string pascal) => string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString()));
+}

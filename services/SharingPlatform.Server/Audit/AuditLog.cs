@@ -1,0 +1,184 @@
+extern alias sdk;
+
+using System.Text.RegularExpressions;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Cases;
+using SharingPlatform.Server.Data;
+using SharingPlatform.V1;
+using AuditHashing = sdk::SharingPlatform.Client.Audit.AuditHashing;
+
+namespace SharingPlatform.Server.Audit;
+
+/// <summary>
+/// Reading the audit chain. A platform-auditor sees every event; a tenant's auditor sees the events that touched
+/// its tenant (by the actor's tenant or a resource of it). In an export, every other event comes redacted to its
+/// digest and hashes, so a tenant auditor can verify the whole chain without seeing other tenants' activity.
+/// </summary>
+public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, TimeProvider time)
+{
+    private const int Chunk = 500;
+
+    [GeneratedRegex("^[A-Za-z0-9._/:-]{1,200}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex FilterValue();
+
+    public async Task<ListAuditEventsResponse> ListAsync(Caller caller, ListAuditEventsRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var (field, value) in new[] { ("actor_tenant", request.ActorTenant), ("actor_client", request.ActorClient), ("action", request.Action), ("resource", request.Resource) })
+        {
+            if (value.Length > 0 && !FilterValue().IsMatch(value))
+            {
+                RpcErrors.InvalidArgument(field, "INVALID_FORMAT", "At most 200 of letters, digits and . _ / : -.");
+            }
+        }
+
+        if (request.PageSize is < 0 or > 1000)
+        {
+            RpcErrors.InvalidArgument("page_size", "OUT_OF_RANGE", "Must be 0 (default 100) to 1000.");
+        }
+
+        var filter = request.Clone();
+        filter.PageSize = 0;
+        filter.PageToken = "";
+        if (!PageToken.TryParse(request.PageToken, PageToken.Fingerprint(filter), out var after))
+        {
+            RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
+        }
+
+        var query = Visible(caller).AsNoTracking().Where(e => e.Seq > after);
+        if (request.ActorTenant.Length > 0)
+        {
+            query = query.Where(e => e.ActorTenant == request.ActorTenant);
+        }
+
+        if (request.ActorClient.Length > 0)
+        {
+            query = query.Where(e => e.ActorClient == request.ActorClient);
+        }
+
+        if (request.Action.Length > 0)
+        {
+            query = query.Where(e => e.Action == request.Action);
+        }
+
+        if (request.Resource.Length > 0)
+        {
+            query = query.Where(e => e.Resources.Contains(request.Resource));
+        }
+
+        if (request.StartTime is not null)
+        {
+            var start = Time(request.StartTime, "start_time");
+            query = query.Where(e => e.Time >= start);
+        }
+
+        if (request.EndTime is not null)
+        {
+            var end = Time(request.EndTime, "end_time");
+            query = query.Where(e => e.Time < end);
+        }
+
+        var pageSize = request.PageSize == 0 ? 100 : request.PageSize;
+        var rows = await query.OrderBy(e => e.Seq).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var response = new ListAuditEventsResponse { Events = { rows.Take(pageSize).Select(e => e.ToProto(redacted: false)) } };
+        if (rows.Count > pageSize)
+        {
+            response.NextPageToken = PageToken.Format(rows[pageSize - 1].Seq, PageToken.Fingerprint(filter));
+        }
+
+        return response;
+    }
+
+    public async Task<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingletonId, cancellationToken);
+        var now = time.UtcNow();
+        return new SignedCheckpoint
+        {
+            Checkpoint = new Checkpoint { Size = head.Size, HeadHash = ByteString.CopyFrom(head.Hash), Time = Timestamp.FromDateTime(now) },
+            Signature = ByteString.CopyFrom(signer.Sign(head.Size, head.Hash, now)),
+            PublicJwk = signer.PublicJwk(),
+        };
+    }
+
+    public async Task ExportAsync(Caller caller, ExportAuditEventsRequest request, IServerStreamWriter<ExportAuditEventsResponse> stream, CancellationToken cancellationToken)
+    {
+        if (request.StartSequence < 0 || request.EndSequence < 0 || (request.EndSequence > 0 && request.EndSequence < request.StartSequence))
+        {
+            RpcErrors.InvalidArgument("start_sequence", "OUT_OF_RANGE", "Sequences start at 1; end_sequence is 0 (the head) or at least start_sequence.");
+        }
+
+        var end = request.EndSequence > 0 ? request.EndSequence
+            : await db.AuditHeads.AsNoTracking().Where(h => h.Id == AuditHead.SingletonId).Select(h => h.Size).SingleAsync(cancellationToken);
+        var scope = Scope(caller);
+        for (var next = Math.Max(1, request.StartSequence); next <= end;)
+        {
+            var from = next;
+            var rows = await db.AuditEvents.AsNoTracking().Where(e => e.Seq >= from && e.Seq <= end).OrderBy(e => e.Seq).Take(Chunk).ToListAsync(cancellationToken);
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            await stream.WriteAsync(new ExportAuditEventsResponse { Events = { rows.Select(e => e.ToProto(redacted: scope is not null && !e.Tenants.Contains(scope, StringComparison.Ordinal))) } }, cancellationToken);
+            next = rows[^1].Seq + 1;
+        }
+    }
+
+    /// <summary>Walks the stored chain from the start and names the first event that does not fit.</summary>
+    public async Task<VerifyAuditChainResponse> VerifyAsync(CancellationToken cancellationToken)
+    {
+        // Up to the head as it is now: events appended while verifying are left for the next run.
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingletonId, cancellationToken);
+        var previous = AuditHashing.Genesis;
+        var expected = 1L;
+        while (true)
+        {
+            var from = expected;
+            var rows = await db.AuditEvents.AsNoTracking().Where(e => e.Seq >= from && e.Seq <= head.Size).OrderBy(e => e.Seq).Take(Chunk).ToListAsync(cancellationToken);
+            foreach (var e in rows)
+            {
+                var problem = e.Seq != expected ? "gap or reordering"
+                    : !e.PreviousHash.AsSpan().SequenceEqual(previous) ? "previous hash mismatch"
+                    : !e.ContentDigest.AsSpan().SequenceEqual(AuditHashing.ContentDigest(e.Seq, e.Time, e.ActorClient, e.ActorTenant, e.Action, e.ResourceList, e.Purpose, e.Outcome, e.RequestId)) ? "content changed"
+                    : !e.Hash.AsSpan().SequenceEqual(AuditHashing.ChainHash(e.PreviousHash, e.ContentDigest)) ? "hash mismatch"
+                    : null;
+                if (problem is not null)
+                {
+                    return new VerifyAuditChainResponse { Intact = false, Size = expected - 1, FirstBadSequence = expected, Problem = problem };
+                }
+
+                previous = e.Hash;
+                expected++;
+            }
+
+            if (rows.Count < Chunk)
+            {
+                break;
+            }
+        }
+
+        return head.Size != expected - 1 || !head.Hash.AsSpan().SequenceEqual(previous)
+            ? new VerifyAuditChainResponse { Intact = false, Size = expected - 1, FirstBadSequence = expected, Problem = "events missing after the last one (head says more)" }
+            : new VerifyAuditChainResponse { Intact = true, Size = expected - 1 };
+    }
+
+    /// <summary>Null for platform auditors; otherwise the packed tenant a tenant auditor is limited to.</summary>
+    private static string? Scope(Caller caller) => caller.Has(Roles.PlatformAuditor) ? null : $"|{caller.TenantSlug}|";
+
+    private IQueryable<AuditEventEntity> Visible(Caller caller) =>
+        Scope(caller) is { } scope ? db.AuditEvents.Where(e => e.Tenants.Contains(scope)) : db.AuditEvents;
+
+    private static DateTime Time(Timestamp timestamp, string field)
+    {
+        if (timestamp.Seconds is < 0 or > 253402300799 || timestamp.Nanos is < 0 or > 999_999_999)
+        {
+            RpcErrors.InvalidArgument(field, "OUT_OF_RANGE", "Must be a time from 1970 to 9999.");
+        }
+
+        return timestamp.ToDateTime();
+    }
+}

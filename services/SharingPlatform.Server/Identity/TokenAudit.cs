@@ -1,0 +1,41 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Server;
+using SharingPlatform.Server.Audit;
+using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Tenants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace SharingPlatform.Server.Identity;
+
+/// <summary>
+/// Records every token response, issued or refused, before it is sent: a token whose issuance cannot be
+/// audited is not handed out. A refused request's client id is unverified, so it is kept only as a request id,
+/// and only when it looks like a client id.
+/// </summary>
+public sealed partial class TokenAudit(AuditChain chain, SharingDbContext db) : IOpenIddictServerHandler<ApplyTokenResponseContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
+            .UseScopedHandler<TokenAudit>()
+            .SetOrder(int.MinValue + 100_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ClientIdPattern();
+
+    public async ValueTask HandleAsync(ApplyTokenResponseContext context)
+    {
+        var claimed = context.Request?.ClientId is { } id && ClientIdPattern().IsMatch(id) ? id : null;
+        if (string.IsNullOrEmpty(context.Response.Error) && claimed is not null)
+        {
+            var tenant = await db.Clients.AsNoTracking().Where(c => c.ClientId == claimed).Select(c => c.Tenant.Slug).SingleOrDefaultAsync(context.CancellationToken);
+            await chain.AppendAloneAsync(new AuditEntry(claimed, tenant ?? "-", "token.issue",
+                tenant is null ? [] : [$"{TenantNames.Format(tenant)}/clients/{claimed}"], "", "OK", ""), context.CancellationToken);
+            return;
+        }
+
+        await chain.AppendAloneAsync(new AuditEntry("-", "-", "token.refuse", [], "", context.Response.Error ?? "unknown", claimed ?? ""), context.CancellationToken);
+    }
+}

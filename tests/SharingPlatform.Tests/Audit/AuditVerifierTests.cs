@@ -1,0 +1,250 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using SharingPlatform.Client.Audit;
+using SharingPlatform.V1;
+
+namespace SharingPlatform.Tests.Audit;
+
+/// <summary>The offline verifier against a synthetic chain of 20 events built with the SDK's hashing, as the server builds it.</summary>
+public sealed class AuditVerifierTests : IDisposable
+{
+    private const int Size = 20;
+    private const string SignatureInvalid = "checkpoint signature invalid";
+    private const string Changed = "content changed";
+    private static readonly DateTime Start = new(2025, 3, 1, 9, 0, 0, DateTimeKind.Utc);
+
+    private readonly ECDsa _auditKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly List<AuditEvent> _chain = Rehash(Enumerable.Range(1, Size).Select(Event));
+
+    public static TheoryData<string, int, string> Edits => new()
+    {
+        { "actor", 1, Changed }, { "tenant", 4, Changed }, { "action", 7, Changed }, { "resource", 12, Changed }, { "time", 15, Changed },
+        { "outcome", 20, Changed }, { "purpose", 9, Changed }, { "request", 3, Changed }, { "digest", 5, Changed },
+        { "previous", 11, "previous hash mismatch" }, { "hash", 16, "hash mismatch" },
+    };
+
+    public void Dispose() => _auditKey.Dispose();
+
+    [Fact]
+    public void Untouched_chain_verifies()
+    {
+        Assert.Equal(AuditVerification.Ok(Size), Verify(_chain, Sign(_chain, 10), Sign(_chain, Size)));
+        Assert.Equal(AuditVerification.Ok(Size), Verify(_chain, Sign(_chain, Size), Sign(_chain, Size)));
+        Assert.Equal(AuditVerification.Ok(Size), Verify(_chain, null, null));
+        Assert.Equal(AuditVerification.Ok(0), Verify([], Sign([], 0), null));
+    }
+
+    [Theory]
+    [MemberData(nameof(Edits))]
+    public void Changing_any_field_of_any_event_fails_at_that_event(string field, int sequence, string problem)
+    {
+        var (kept, latest) = (Sign(_chain, 10), Sign(_chain, Size));
+        var e = _chain[sequence - 1];
+        switch (field)
+        {
+            case "actor": e.ActorClient = "client-x"; break;
+            case "tenant": e.ActorTenant = "other-tenant"; break;
+            case "action": e.Action = "sharing.v1.CaseService/DeleteCase"; break;
+            case "resource": e.Resources[1] = e.Resources[1].Replace("cases", "casez", StringComparison.Ordinal); break;
+            case "time": e.Time = Timestamp.FromDateTime(e.Time.ToDateTime().AddTicks(10)); break;
+            case "outcome": e.Outcome = "OK"; break;
+            case "purpose": e.Purpose = "PURPOSE_RESEARCH"; break;
+            case "request": e.RequestId = "req-9999"; break;
+            case "digest": e.ContentDigest = Flip(e.ContentDigest); break;
+            case "previous": e.PreviousHash = Flip(e.PreviousHash); break;
+            default: e.Hash = Flip(e.Hash); break;
+        }
+
+        // Edits before the kept checkpoint, and after it, are both named at the event, not at the checkpoint.
+        AssertBroken(Verify(_chain, kept, latest), sequence, problem);
+        AssertBroken(Verify(_chain, null, null), sequence, problem);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(19)]
+    public void Deleting_an_event_fails_at_its_sequence(int sequence)
+    {
+        var kept = Sign(_chain, Size);
+        _chain.RemoveAt(sequence - 1);
+
+        AssertBroken(Verify(_chain, kept, null), sequence, "gap");
+    }
+
+    [Fact]
+    public void Inserting_an_event_fails_right_after_it()
+    {
+        var kept = Sign(_chain, Size);
+        var forged = Event(8);
+        forged.ActorClient = "client-x";
+        // A well-formed, correctly chained event numbered 8, placed before the real 8: two events claim slot 8
+        // and nothing tells which one is real, so the break shows at 9.
+        _chain.Insert(7, Rehash([.. _chain.Take(7), forged])[7]);
+        AssertBroken(Verify(_chain, kept, null), 9, "out of order");
+
+        // Renumbering what follows does not help: each event's digest covers its own sequence.
+        for (var i = 8; i < _chain.Count; i++)
+        {
+            _chain[i].Sequence = i + 1;
+        }
+
+        AssertBroken(Verify(_chain, kept, null), 9, Changed);
+    }
+
+    [Theory]
+    [InlineData(5, 9)]
+    [InlineData(12, 13)]
+    [InlineData(1, 20)]
+    public void Swapping_two_events_fails_at_the_first_swapped(int first, int second)
+    {
+        (_chain[first - 1], _chain[second - 1]) = (_chain[second - 1], _chain[first - 1]);
+
+        AssertBroken(Verify(_chain, null, Sign(_chain, Size)), first, "out of order");
+    }
+
+    [Fact]
+    public void Truncating_the_tail_after_a_kept_checkpoint_fails()
+    {
+        var kept = Sign(_chain, 15);
+        AssertBroken(Verify(_chain, kept, Sign(_chain, 12)), 13, "chain shrank");
+        _chain.RemoveRange(12, Size - 12);
+
+        // On its own a shorter chain is still a chain; only the kept checkpoint remembers it was longer.
+        Assert.Equal(AuditVerification.Ok(12), Verify(_chain, null, Sign(_chain, 12)));
+        AssertBroken(Verify(_chain, kept, null), 13, "truncated before the kept checkpoint");
+        AssertBroken(Verify(_chain, kept, Sign(_chain, 12)), 13, "truncated before the kept checkpoint");
+    }
+
+    [Fact]
+    public void Fully_rehashed_rewrite_fails_against_the_kept_checkpoint()
+    {
+        var kept = Sign(_chain, 10);
+        _chain[4].ActorClient = "client-x";
+        var rewritten = Rehash(_chain);
+        using var attackerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        Assert.Equal(AuditVerification.Ok(Size), Verify(rewritten, null, null));
+        // Even a fresh checkpoint over the rewrite signed with the real key cannot cover what was kept.
+        AssertBroken(Verify(rewritten, kept, Sign(rewritten, Size)), 10, "history before the kept checkpoint was rewritten");
+        AssertBroken(Verify(rewritten, null, Sign(rewritten, Size, attackerKey)), Size, SignatureInvalid);
+        AssertBroken(Verify(rewritten, Sign(rewritten, 10, attackerKey), null), 10, SignatureInvalid);
+    }
+
+    [Fact]
+    public void Rewrite_after_the_kept_checkpoint_fails_against_the_latest()
+    {
+        var (kept, latest) = (Sign(_chain, 10), Sign(_chain, Size));
+        _chain[14].Outcome = "OK";
+
+        AssertBroken(Verify(Rehash(_chain), kept, latest), Size, "export does not match the latest checkpoint");
+    }
+
+    [Fact]
+    public void Redacted_events_still_verify()
+    {
+        foreach (var index in (int[])[2, 3, 11])
+        {
+            var e = _chain[index];
+            _chain[index] = new AuditEvent { Sequence = e.Sequence, ContentDigest = e.ContentDigest, PreviousHash = e.PreviousHash, Hash = e.Hash, Redacted = true };
+        }
+
+        Assert.Equal(AuditVerification.Ok(Size), Verify(_chain, Sign(_chain, 10), Sign(_chain, Size)));
+        _chain[11].ContentDigest = Flip(_chain[11].ContentDigest);
+        AssertBroken(Verify(_chain, Sign(_chain, 10), null), 12, "hash mismatch");
+    }
+
+    [Fact]
+    public void Checkpoint_with_a_bad_signature_fails_at_its_size()
+    {
+        var kept = Sign(_chain, 10);
+        kept.Signature = Flip(kept.Signature);
+        AssertBroken(Verify(_chain, kept, Sign(_chain, Size)), 10, SignatureInvalid);
+        kept.Signature = ByteString.Empty;
+        AssertBroken(Verify(_chain, kept, null), 10, SignatureInvalid);
+
+        var latest = Sign(_chain, Size);
+        latest.Checkpoint.Size = 19;
+        latest.Checkpoint.HeadHash = _chain[18].Hash;
+        AssertBroken(Verify(_chain, Sign(_chain, 10), latest), 19, SignatureInvalid);
+    }
+
+    [Fact]
+    public void A_key_that_is_not_public_P256_is_refused() =>
+        Assert.Throws<ArgumentException>(() => AuditVerifier.Verify(_chain, """{"kty":"RSA","n":"AQAB","e":"AQAB"}""", null, null));
+
+    private static void AssertBroken(AuditVerification result, long sequence, string problem)
+    {
+        Assert.False(result.Intact);
+        Assert.Equal(sequence, result.FirstBadSequence);
+        Assert.Equal(problem, result.Problem);
+    }
+
+    private AuditVerification Verify(List<AuditEvent> chain, SignedCheckpoint? kept, SignedCheckpoint? latest) =>
+        AuditVerifier.Verify(chain, PublicJwk(_auditKey), kept, latest);
+
+    private SignedCheckpoint Sign(List<AuditEvent> chain, int size, ECDsa? key = null)
+    {
+        key ??= _auditKey;
+        var checkpoint = new Checkpoint
+        {
+            Size = size, HeadHash = size == 0 ? ByteString.CopyFrom(AuditHashing.Genesis) : chain[size - 1].Hash, Time = Timestamp.FromDateTime(Start.AddDays(1)),
+        };
+        var signature = key.SignData(AuditHashing.CheckpointBytes(size, checkpoint.HeadHash.Span, checkpoint.Time.ToDateTime()),
+            HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return new SignedCheckpoint { Checkpoint = checkpoint, Signature = ByteString.CopyFrom(signature), PublicJwk = PublicJwk(key) };
+    }
+
+    private static string PublicJwk(ECDsa key)
+    {
+        var q = key.ExportParameters(includePrivateParameters: false).Q;
+        return JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["kty"] = "EC", ["crv"] = "P-256", ["x"] = Base64Url.EncodeToString(q.X), ["y"] = Base64Url.EncodeToString(q.Y),
+        });
+    }
+
+    private static AuditEvent Event(int sequence) => new()
+    {
+        Sequence = sequence,
+        Time = Timestamp.FromDateTime(Start.AddSeconds(sequence * 37).AddTicks(sequence * 10)),
+        ActorClient = $"client-{sequence % 3}",
+        ActorTenant = sequence % 2 == 0 ? "nkdb-demo" : "unhcr-demo",
+        Action = sequence % 4 == 0 ? "token.issue" : "sharing.v1.CaseService/GetCase",
+        Resources = { $"tenants/nkdb-demo/cases/c-{sequence}", $"tenants/nkdb-demo/cases/c-{sequence + 1}" },
+        Purpose = "PURPOSE_UN_SUBMISSION",
+        Outcome = sequence % 5 == 0 ? "PERMISSION_DENIED" : "OK",
+        RequestId = $"req-{sequence:D4}",
+    };
+
+    /// <summary>Recomputes every digest and hash, as the server does when writing and as an attacker does when rewriting.</summary>
+    private static List<AuditEvent> Rehash(IEnumerable<AuditEvent> events)
+    {
+        var previous = ByteString.CopyFrom(AuditHashing.Genesis);
+        var chain = new List<AuditEvent>();
+        foreach (var e in events.Select(e => e.Clone()))
+        {
+            if (!e.Redacted)
+            {
+                e.ContentDigest = ByteString.CopyFrom(AuditHashing.ContentDigest(e.Sequence, e.Time.ToDateTime(), e.ActorClient,
+                    e.ActorTenant, e.Action, e.Resources, e.Purpose, e.Outcome, e.RequestId));
+            }
+
+            e.PreviousHash = previous;
+            e.Hash = previous = ByteString.CopyFrom(AuditHashing.ChainHash(previous.Span, e.ContentDigest.Span));
+            chain.Add(e);
+        }
+
+        return chain;
+    }
+
+    private static ByteString Flip(ByteString bytes)
+    {
+        var copy = bytes.ToByteArray();
+        copy[^1] ^= 0x01;
+        return ByteString.CopyFrom(copy);
+    }
+}
