@@ -55,7 +55,7 @@ public sealed class EveryRpcMatrixTests(SqliteFixture fixture) : IClassFixture<S
         }
     }
 
-    private static async Task<StatusCode> CallAsync(RawCalls raw, Google.Protobuf.Reflection.MethodDescriptor method, Metadata headers)
+    public static async Task<StatusCode> CallAsync(RawCalls raw, Google.Protobuf.Reflection.MethodDescriptor method, Metadata headers)
     {
         var type = method.IsServerStreaming ? MethodType.ServerStreaming : MethodType.Unary;
         var call = new Method<byte[], byte[]>(type, method.Service.FullName, method.Name, Bytes, Bytes);
