@@ -78,6 +78,12 @@ public static class AuditVerifier
                 {
                     failures.Add(new(latestSize + 1, "chain shrank"));
                 }
+
+                // An old signed checkpoint replayed as the latest one would hide everything after it.
+                if (kept is not null && keptValid && latest.Checkpoint.Time.ToDateTime() < kept.Checkpoint.Time.ToDateTime())
+                {
+                    failures.Add(new(latestSize, "latest checkpoint is older than the kept one"));
+                }
             }
         }
 
@@ -136,7 +142,8 @@ public static class AuditVerifier
             return e.Sequence < expected || later ? "out of order" : "gap";
         }
 
-        if (!e.Redacted && !ContentMatches(e))
+        // A redacted event must carry no content: content the digest does not cover would be accepted unchecked.
+        if (e.Redacted ? HasContent(e) : !ContentMatches(e))
         {
             return "content changed";
         }
@@ -150,6 +157,10 @@ public static class AuditVerifier
             ? "hash mismatch"
             : null;
     }
+
+    private static bool HasContent(AuditEvent e) =>
+        e.Time is not null || e.ActorClient.Length > 0 || e.ActorTenant.Length > 0 || e.Action.Length > 0 || e.Resources.Count > 0
+        || e.Purpose.Length > 0 || e.Outcome.Length > 0 || e.RequestId.Length > 0;
 
     private static bool ContentMatches(AuditEvent e) =>
         ToDateTime(e.Time) is { } time && e.ContentDigest.Span.SequenceEqual(AuditHashing.ContentDigest(

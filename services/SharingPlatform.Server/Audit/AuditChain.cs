@@ -14,14 +14,36 @@ namespace SharingPlatform.Server.Audit;
 /// </summary>
 public sealed class AuditChain(IServiceScopeFactory scopes, TimeProvider time)
 {
-    /// <summary>Appends inside the caller's open transaction: the event commits with the change it records, or not at all.</summary>
-    public async Task<AuditEventEntity> AppendAsync(SharingDbContext db, AuditEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends inside the caller's open transaction: the events commit with the change they record, or not at all.
+    /// An entry that names resources of several tenants becomes one event per tenant, each with that tenant's
+    /// resources only, so that no tenant's auditor ever sees another tenant's resource names.
+    /// </summary>
+    public async Task AppendAsync(SharingDbContext db, AuditEntry entry, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("An audit event is appended inside the transaction of what it records.");
         }
 
+        var byTenant = entry.Resources.GroupBy(TenantOf, StringComparer.Ordinal).ToList();
+        if (byTenant.Count <= 1)
+        {
+            await AppendOneAsync(db, entry, byTenant.Select(g => g.Key).OfType<string>(), cancellationToken);
+            return;
+        }
+
+        foreach (var group in byTenant)
+        {
+            await AppendOneAsync(db, entry with { Resources = [.. group] }, group.Key is null ? [] : [group.Key], cancellationToken);
+        }
+    }
+
+    private static string? TenantOf(string resource) =>
+        TenantNames.TryParse(string.Join('/', resource.Split('/').Take(2)), out var slug) ? slug : null;
+
+    private async Task AppendOneAsync(SharingDbContext db, AuditEntry entry, IEnumerable<string> resourceTenants, CancellationToken cancellationToken)
+    {
         await db.AuditHeads.Where(h => h.Id == AuditHead.SingletonId)
             .ExecuteUpdateAsync(s => s.SetProperty(h => h.Size, h => h.Size), cancellationToken);
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingletonId, cancellationToken);
@@ -30,8 +52,7 @@ public sealed class AuditChain(IServiceScopeFactory scopes, TimeProvider time)
         var now = time.UtcNow();
         var digest = AuditHashing.ContentDigest(seq, now, entry.ActorClient, entry.ActorTenant, entry.Action, entry.Resources, entry.Purpose, entry.Outcome, entry.RequestId);
         var hash = AuditHashing.ChainHash(head.Hash, digest);
-        var tenants = entry.Resources.Select(r => TenantNames.TryParse(string.Join('/', r.Split('/').Take(2)), out var slug) ? slug : null)
-            .Append(entry.ActorTenant).OfType<string>().Where(s => s != "-");
+        var tenants = resourceTenants.Append(entry.ActorTenant).Where(s => s != "-");
         var audit = new AuditEventEntity
         {
             Seq = seq,
@@ -52,7 +73,6 @@ public sealed class AuditChain(IServiceScopeFactory scopes, TimeProvider time)
         await db.AuditHeads.Where(h => h.Id == AuditHead.SingletonId)
             .ExecuteUpdateAsync(s => s.SetProperty(h => h.Size, seq).SetProperty(h => h.Hash, hash), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return audit;
     }
 
     /// <summary>Appends in a transaction of its own, on a fresh context: for reads and refusals, which change nothing else.</summary>

@@ -28,9 +28,9 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail)
             await RecordAsync(context, request, null);
             return response;
         }
-        catch (RpcException exception)
+        catch (Exception exception)
         {
-            await RecordAsync(context, request, exception.StatusCode);
+            await RecordAsync(context, request, FailureCode(exception, context));
             throw;
         }
     }
@@ -44,9 +44,9 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail)
             await continuation(request, responseStream, context);
             await RecordAsync(context, request, null);
         }
-        catch (RpcException exception)
+        catch (Exception exception)
         {
-            await RecordAsync(context, request, exception.StatusCode);
+            await RecordAsync(context, request, FailureCode(exception, context));
             throw;
         }
     }
@@ -68,17 +68,28 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail)
 
     public static string Outcome(StatusCode? code) => code is null or StatusCode.OK ? "OK" : UpperSnake(code.Value.ToString());
 
+    /// <summary>Unexpected exceptions are recorded too: an INTERNAL or CANCELLED call still leaves its event.</summary>
+    private static StatusCode FailureCode(Exception exception, ServerCallContext context) => exception switch
+    {
+        RpcException rpc => rpc.StatusCode,
+        OperationCanceledException when context.CancellationToken.IsCancellationRequested => StatusCode.Cancelled,
+        _ => StatusCode.Internal,
+    };
+
     private async Task RecordAsync(ServerCallContext context, object request, StatusCode? failure)
     {
-        if (trail.Written || !RpcRules.ByMethod.TryGetValue(context.Method, out var rule) || rule.Anonymous)
+        // A call that recorded itself (a write, or pull messages) is recorded again only if it then failed.
+        if ((trail.Written && failure is null) || !RpcRules.ByMethod.TryGetValue(context.Method, out var rule) || rule.Anonymous)
         {
             return;
         }
 
         var (client, tenant) = Actor(context);
-        // On failure nothing was returned: record what was asked for, if it is a well-formed resource name.
-        IReadOnlyList<string> resources = failure is null ? [.. trail.Resources] : Target(request);
-        var requestId = request is IMessage message && message.Descriptor.FindFieldByName("request_id")?.Accessor.GetValue(message) is string id
+        var anonymous = client == "-";
+        // On failure nothing was returned: record what was asked for, if it is a well-formed resource name. An
+        // unauthenticated caller's strings are not recorded at all: they would let anyone write into a tenant's log.
+        IReadOnlyList<string> resources = failure is null ? [.. trail.Resources] : anonymous ? [] : Target(request);
+        var requestId = !anonymous && request is IMessage message && message.Descriptor.FindFieldByName("request_id")?.Accessor.GetValue(message) is string id
             && id.Length is > 0 and <= 64 && ResourceSafe().IsMatch(id) ? id : context.GetHttpContext().TraceIdentifier;
         await chain.AppendAloneAsync(
             new AuditEntry(client, tenant, context.Method.TrimStart('/'), resources, trail.Purpose, Outcome(failure), requestId),

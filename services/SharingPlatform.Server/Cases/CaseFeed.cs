@@ -71,6 +71,8 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             await audit.AppendAloneAsync(new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.CaseService/PullChanges",
                 [.. message.Changes.Select(c => c.Name)], trail.Purpose, "OK", ""), cancellationToken);
             trail.Written = true;
+            trail.Purposes.Clear(); // purposes are recorded per message
+
         }, cancellationToken);
         var grantors = (await scope.IncomingAgreementsAsync(caller, cancellationToken))
             .Where(a => a.Agreement.CreateSeq <= high)

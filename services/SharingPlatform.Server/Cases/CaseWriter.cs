@@ -63,7 +63,9 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
                 RpcErrors.FailedPrecondition("REQUEST_ID_REUSED", "This request_id was used for a different push; use a new request_id.");
             }
 
-            return PushCasesResponse.Parser.ParseFrom(receipt.Response);
+            var replayed = PushCasesResponse.Parser.ParseFrom(receipt.Response);
+            trail.Resources.AddRange(replayed.Results.Select(r => r.Name).Where(n => n.Length > 0));
+            return replayed;
         }
 
         var caseIds = planned.Where(p => p.Content is not null).Select(p => p.CaseId).ToList();

@@ -60,6 +60,47 @@ public abstract class AuditTrailTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task An_unauthenticated_caller_cannot_write_its_strings_into_a_tenants_log()
+    {
+        var victim = await fixture.CreateClientAsync();
+        using var raw = new RawCalls(fixture, victim);
+
+        await Assert.ThrowsAsync<RpcException>(() => raw.Cases.GetCaseAsync(new GetCaseRequest { Name = victim.CaseName("kim-mira-1994") }).ResponseAsync);
+        using var platform = fixture.ConnectPlatformAdmin();
+        var events = await AuditReader.AllAsync(platform, new ListAuditEventsRequest { Action = "sharing.v1.CaseService/GetCase" });
+
+        var refused = Assert.Single(events, e => e.Outcome == "UNAUTHENTICATED" && e.ActorClient == "-");
+        Assert.Empty(refused.Resources);
+        Assert.DoesNotContain(events, e => e.Resources.Any(r => r.Contains("kim-mira", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_grantees_read_across_two_grantors_is_split_so_each_grantors_auditor_sees_only_its_own_records()
+    {
+        var b = await fixture.CreateClientAsync(null, "sync", "tenant-admin");
+        var c = await fixture.CreateClientAsync(null, "sync", "tenant-admin");
+        var bAuditor = await fixture.CreateClientAsync(b.TenantSlug, "auditor");
+        var grantee = await fixture.CreateClientAsync();
+        foreach (var grantor in new[] { b, c })
+        {
+            using var connection = grantor.Connect();
+            await connection.Cases.PushCasesAsync(Records.Push(grantor, Records.Valid(grantor.CaseName("shared"))));
+            await connection.Sharing.CreateAgreementAsync(Agreements.Create(grantor, Agreements.To(grantee)));
+        }
+
+        using (var granteeConnection = grantee.Connect())
+        {
+            Assert.Equal(2, (await granteeConnection.Cases.PullAllAsync(grantee.Parent)).Changes.Count);
+        }
+
+        using var auditor = bAuditor.Connect();
+        var visible = await AuditReader.AllAsync(auditor);
+
+        Assert.Contains(visible, e => e.ActorClient == grantee.ClientId && e.Resources.Contains(b.CaseName("shared")));
+        Assert.DoesNotContain(visible, e => e.Resources.Any(r => r.StartsWith(c.Parent + "/", StringComparison.Ordinal) || r == c.Parent));
+    }
+
+    [Fact]
     public async Task Refused_token_requests_are_recorded()
     {
         var client = await fixture.CreateClientAsync();

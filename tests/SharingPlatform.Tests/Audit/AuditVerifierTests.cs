@@ -158,6 +158,24 @@ public sealed class AuditVerifierTests : IDisposable
     }
 
     [Fact]
+    public void A_redacted_event_that_carries_content_fails_at_that_event()
+    {
+        var e = _chain[4];
+        _chain[4] = new AuditEvent { Sequence = e.Sequence, ContentDigest = e.ContentDigest, PreviousHash = e.PreviousHash, Hash = e.Hash, Redacted = true, ActorClient = "unchecked" };
+
+        AssertBroken(Verify(_chain, null, Sign(_chain, Size)), 5, "content changed");
+    }
+
+    [Fact]
+    public void An_old_checkpoint_replayed_as_the_latest_fails()
+    {
+        var kept = Sign(_chain, 15, time: Start.AddDays(2));
+        var replayed = Sign(_chain, 15, time: Start.AddDays(1));
+
+        AssertBroken(Verify(_chain, kept, replayed), 15, "latest checkpoint is older than the kept one");
+    }
+
+    [Fact]
     public void Checkpoint_with_a_bad_signature_fails_at_its_size()
     {
         var kept = Sign(_chain, 10);
@@ -186,12 +204,12 @@ public sealed class AuditVerifierTests : IDisposable
     private AuditVerification Verify(List<AuditEvent> chain, SignedCheckpoint? kept, SignedCheckpoint? latest) =>
         AuditVerifier.Verify(chain, PublicJwk(_auditKey), kept, latest);
 
-    private SignedCheckpoint Sign(List<AuditEvent> chain, int size, ECDsa? key = null)
+    private SignedCheckpoint Sign(List<AuditEvent> chain, int size, ECDsa? key = null, DateTime? time = null)
     {
         key ??= _auditKey;
         var checkpoint = new Checkpoint
         {
-            Size = size, HeadHash = size == 0 ? ByteString.CopyFrom(AuditHashing.Genesis) : chain[size - 1].Hash, Time = Timestamp.FromDateTime(Start.AddDays(1)),
+            Size = size, HeadHash = size == 0 ? ByteString.CopyFrom(AuditHashing.Genesis) : chain[size - 1].Hash, Time = Timestamp.FromDateTime(time ?? Start.AddDays(1)),
         };
         var signature = key.SignData(AuditHashing.CheckpointBytes(size, checkpoint.HeadHash.Span, checkpoint.Time.ToDateTime()),
             HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
