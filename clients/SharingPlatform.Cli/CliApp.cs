@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Google.Rpc;
+using Grpc.Core;
+using SharingPlatform.Cli.Commands;
+using SharingPlatform.Client.Auth;
+
+namespace SharingPlatform.Cli;
+
+/// <summary>sharectl: the command tree, and the one place where failures become messages and exit codes.</summary>
+public static class CliApp
+{
+    /// <param name="configDirectory">Where profiles live; null means SHARECTL_HOME or ~/.config/sharectl (tests pass their own).</param>
+    /// <param name="transport">Null means the network; tests pass an in-process server's handler.</param>
+    public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, HttpMessageHandler? transport = null, string? configDirectory = null)
+    {
+        var globals = new GlobalOptions();
+        var root = new RootCommand("sharectl: exchange pseudonymized case records with SharingPlatform partners.");
+        root.Options.Add(globals.Profile);
+        root.Options.Add(globals.Output);
+        var run = new Runner(globals, stdout, stderr, transport, new Profiles(configDirectory));
+        foreach (var command in new[]
+        {
+            KeysCommands.Create(run), LoginCommand.Create(run), CasesCommands.Create(run), TenantsCommands.Create(run),
+            ClientsCommands.Create(run), AgreementsCommands.Create(run), AuditCommands.Create(run), DemoCommands.Create(run),
+        })
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var configuration = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
+        return root.Parse(args).InvokeAsync(configuration);
+    }
+
+    /// <summary>Attaches actions to commands with the shared error handling.</summary>
+    public sealed class Runner(GlobalOptions globals, TextWriter? stdout, TextWriter? stderr, HttpMessageHandler? transport, Profiles profiles)
+    {
+        public void Action(Command command, Func<CliContext, CancellationToken, Task<int>> action) =>
+            command.SetAction(async (parse, cancellationToken) =>
+            {
+                var output = new Output(parse.GetValue(globals.Output), stdout, stderr);
+                try
+                {
+                    return await action(new CliContext(parse, globals, output, profiles, transport), cancellationToken);
+                }
+                catch (CliException e)
+                {
+                    return Fail(output, e.ExitCode, e.Message);
+                }
+                catch (TokenRequestException e)
+                {
+                    return Fail(output, ExitCodes.AuthFailed, $"the identity server refused this client ({e.Error}). Check the profile's client id and key.");
+                }
+                catch (RpcException e) when (e.Status.DebugException is TokenRequestException refused)
+                {
+                    // The token is fetched as the call starts, so a refusal arrives wrapped in the call's error.
+                    return Fail(output, ExitCodes.AuthFailed, $"the identity server refused this client ({refused.Error}). Check the profile's client id and key.");
+                }
+                catch (RpcException e)
+                {
+                    return Fail(output, ExitCode(e.StatusCode), Describe(e));
+                }
+                catch (HttpRequestException e)
+                {
+                    return Fail(output, ExitCodes.Unavailable, $"cannot reach the server: {e.Message}");
+                }
+                catch (OperationCanceledException)
+                {
+                    return Fail(output, 130, "cancelled");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or ArgumentException or System.Text.Json.JsonException or Google.Protobuf.InvalidJsonException)
+                {
+                    // Local files and arguments: say what went wrong, without a stack trace.
+                    return Fail(output, ExitCodes.BadInput, e.Message);
+                }
+            });
+    }
+
+    private static int Fail(Output output, int code, string message)
+    {
+        output.Error.WriteLine("error: " + message);
+        return code;
+    }
+
+    private static int ExitCode(StatusCode code) => code switch
+    {
+        StatusCode.Cancelled => 130,
+        StatusCode.Unauthenticated => ExitCodes.AuthFailed,
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown => ExitCodes.Unavailable,
+        _ => ExitCodes.Refused,
+    };
+
+    /// <summary>The server's message plus the fields it names (rich error details), never a stack trace.</summary>
+    private static string Describe(RpcException e)
+    {
+        var status = e.GetRpcStatus();
+        var fields = status?.GetDetail<BadRequest>()?.FieldViolations.Select(v => $"{v.Field}: {v.Description}") ?? [];
+        var reason = status?.GetDetail<ErrorInfo>()?.Reason;
+        var message = string.Join("; ", new[] { e.Status.Detail }.Concat(fields).Distinct());
+        return reason is null ? $"{e.StatusCode}: {message}" : $"{e.StatusCode} ({reason}): {message}";
+    }
+}

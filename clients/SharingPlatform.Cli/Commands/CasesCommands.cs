@@ -1,0 +1,234 @@
+using System.CommandLine;
+using SharingPlatform.Cli.Cases;
+using SharingPlatform.Client.Pseudonymization;
+using SharingPlatform.Client.Sync;
+using SharingPlatform.V1;
+
+namespace SharingPlatform.Cli.Commands;
+
+/// <summary><c>sharectl cases ...</c>: push a file of cases (pseudonymized here), pull the shared view into a file, read and count.</summary>
+public static class CasesCommands
+{
+    private const int ShownProblems = 20;
+
+    public static Command Create(CliApp.Runner run)
+    {
+        var cases = new Command("cases", "Push, pull, read and count case records.");
+        cases.Subcommands.Add(Push(run));
+        cases.Subcommands.Add(Pull(run));
+        cases.Subcommands.Add(Get(run));
+        cases.Subcommands.Add(List(run));
+        cases.Subcommands.Add(Retract(run));
+        cases.Subcommands.Add(Stats(run));
+        return cases;
+    }
+
+    private static Command Push(CliApp.Runner run)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A .csv or .jsonl file of cases with names and birth dates (see README)." };
+        var linkageKey = new Option<FileInfo>("--linkage-key") { Description = "The consortium linkage key; names and dates are turned into subject tokens with it, here.", Required = true };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace records changed on the server since (conflicts) with this file's version." };
+        var command = new Command("push", "Pseudonymize a file of cases locally and push it. Names and full birth dates never leave this machine.") { file, linkageKey, overwrite };
+        run.Action(command, async (context, cancellationToken) =>
+        {
+            var profile = context.Profile;
+            var rows = CaseFileReader.Read(context.Value(file).FullName);
+            var pseudonymizer = new SubjectPseudonymizer(LoadLinkageKey(context.Value(linkageKey)));
+            var (inputs, problems) = CaseInputMapper.Map(rows, profile.Tenant, pseudonymizer, DateTime.UtcNow.Year);
+            if (problems.Count > 0)
+            {
+                // Nothing is sent while the file has problems: fix them and push the whole file again.
+                context.Output.Rows("Problems (nothing was sent)", ["line", "field", "problem"], problems.Select(p => new[] { p.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Field, p.Message }));
+                return ExitCodes.BadInput;
+            }
+
+            using var connection = context.Connect();
+            var records = inputs.Select(i => i.Record).ToList();
+            var results = (await context.Output.WithProgressAsync("Pushing", records.Count,
+                progress => PushSync.PushAsync(connection.Cases, context.OwnParent, records, progress, cancellationToken))).ToList();
+            if (context.Value(overwrite))
+            {
+                results = await OverwriteConflictsAsync(connection.Cases, context.OwnParent, records, results, cancellationToken);
+            }
+
+            var lines = inputs.ToDictionary(i => i.Record.Name, i => i.Line, StringComparer.Ordinal);
+            Report(context.Output, results, lines);
+            return results.Any(r => r.Outcome is PushOutcome.Rejected or PushOutcome.Conflict) ? ExitCodes.Partial : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<List<PushResult>> OverwriteConflictsAsync(CaseService.CaseServiceClient cases, string parent, List<CaseRecord> records, List<PushResult> results, CancellationToken cancellationToken)
+    {
+        var retry = results.Select((r, i) => (r, i)).Where(p => p.r.Outcome == PushOutcome.Conflict && p.r.Etag.Length > 0).ToList();
+        if (retry.Count == 0)
+        {
+            return results;
+        }
+
+        var again = retry.Select(p => { var record = records[p.i].Clone(); record.Etag = p.r.Etag; return record; }).ToList();
+        var second = await PushSync.PushAsync(cases, parent, again, cancellationToken: cancellationToken);
+        for (var k = 0; k < retry.Count; k++)
+        {
+            results[retry[k].i] = second[k];
+        }
+
+        return results;
+    }
+
+    private static void Report(Output output, List<PushResult> results, Dictionary<string, int> lines)
+    {
+        var counts = Enum.GetValues<PushOutcome>().Where(o => o != PushOutcome.Unspecified)
+            .ToDictionary(o => o.ToString().ToLowerInvariant(), o => results.Count(r => r.Outcome == o));
+        var rejected = results.Where(r => r.Outcome is PushOutcome.Rejected or PushOutcome.Conflict).Select(r => new
+        {
+            line = lines.GetValueOrDefault(r.Name),
+            outcome = r.Outcome.ToString().ToLowerInvariant(),
+            field = r.Violation?.Field ?? "etag",
+            reason = r.Violation?.Reason ?? "changed on the server since; pull, or push with --overwrite",
+        }).ToList();
+        if (output.Json)
+        {
+            output.Result(new { counts, problems = rejected }, "");
+            return;
+        }
+
+        output.Rows("Push", [.. counts.Keys], [[.. counts.Values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))]]);
+        if (rejected.Count > 0)
+        {
+            // People get the first rows; --output json lists every one.
+            output.Rows("Not applied", ["line", "outcome", "field", "reason"], rejected.Take(ShownProblems).Select(r => new[] { r.line.ToString(System.Globalization.CultureInfo.InvariantCulture), r.outcome, r.field, r.reason }));
+            if (rejected.Count > ShownProblems)
+            {
+                output.Out.WriteLine($"... and {rejected.Count - ShownProblems} more (use --output json for all).");
+            }
+        }
+    }
+
+    private static Command Pull(CliApp.Runner run)
+    {
+        var outFile = new Option<FileInfo>("--out") { Description = "The .jsonl file holding your current view; created or updated in place, its cursor beside it.", Required = true };
+        var follow = new Option<bool>("--follow") { Description = "Keep pulling until Ctrl-C." };
+        var interval = new Option<int>("--interval") { Description = "Seconds between pulls with --follow.", DefaultValueFactory = _ => 10 };
+        var command = new Command("pull", "Pull your records and those shared with you into a file, incrementally; tombstones remove records.") { outFile, follow, interval };
+        run.Action(command, async (context, cancellationToken) =>
+        {
+            using var connection = context.Connect();
+            var view = LocalView.Load(context.Value(outFile).FullName);
+            PullSummary summary;
+            do
+            {
+                summary = await context.Output.WithProgressAsync("Pulling", null,
+                    progress => PullSync.PullAsync(connection.Cases, context.OwnParent, view, progress, cancellationToken));
+                context.Output.Result(new { upserts = summary.Upserts, deletions = summary.Deletions, held = summary.Held, caught_up = summary.CaughtUp },
+                    $"{summary.Upserts} records added or updated, {summary.Deletions} removed; {summary.Held} held in {context.Value(outFile).FullName}");
+                if (context.Value(follow))
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, context.Value(interval))), cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return ExitCodes.Ok;
+                    }
+                }
+            }
+            while (context.Value(follow) && !cancellationToken.IsCancellationRequested);
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Get(CliApp.Runner run)
+    {
+        var name = new Argument<string>("name") { Description = "tenants/{tenant}/cases/{case}, or just the case id for your own tenant." };
+        var command = new Command("get", "Show one record.") { name };
+        run.Action(command, async (context, cancellationToken) =>
+        {
+            using var connection = context.Connect();
+            var record = await connection.Cases.GetCaseAsync(new GetCaseRequest { Name = Qualify(context, context.Value(name)) }, cancellationToken: cancellationToken);
+            context.Output.Message(record, record.Name);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command List(CliApp.Runner run)
+    {
+        var tenant = new Option<string?>("--tenant") { Description = "A grantor sharing with you (default: your own tenant)." };
+        var status = new Option<string?>("--status") { Description = "Only this status, e.g. detained." };
+        var region = new Option<string?>("--region") { Description = "Only events in this region, e.g. CN-LN." };
+        var limit = new Option<int>("--limit") { Description = "Most records to show.", DefaultValueFactory = _ => 100 };
+        var command = new Command("list", "List records.") { tenant, status, region, limit };
+        run.Action(command, async (context, cancellationToken) =>
+        {
+            using var connection = context.Connect();
+            var request = new ListCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent, PageSize = Math.Clamp(context.Value(limit), 1, 1000) };
+            if (context.Value(status) is { } s)
+            {
+                request.Statuses.Add(CaseInputMapper.Enum<CaseStatus>(CasesReflection.Descriptor.EnumTypes.Single(e => e.Name == "CaseStatus"), "CASE_STATUS_", s, "status", (_, m) => throw new CliException(ExitCodes.BadInput, "--status " + m)));
+            }
+
+            if (context.Value(region) is { } r)
+            {
+                request.Regions.Add(r);
+            }
+
+            var page = await connection.Cases.ListCasesAsync(request, cancellationToken: cancellationToken);
+            context.Output.Rows("Cases", ["name", "status", "events", "updated"], page.Cases.Select(c => new[]
+            {
+                c.Name, c.Status.ToString(), c.Events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), c.UpdateTime?.ToDateTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            }));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Retract(CliApp.Runner run)
+    {
+        var name = new Argument<string>("name") { Description = "tenants/{tenant}/cases/{case}, or just the case id." };
+        var command = new Command("retract", "Retract a record: it is erased on the server and every puller deletes its copy.") { name };
+        run.Action(command, async (context, cancellationToken) =>
+        {
+            using var connection = context.Connect();
+            var response = await connection.Cases.RetractCaseAsync(new RetractCaseRequest { Name = Qualify(context, context.Value(name)) }, cancellationToken: cancellationToken);
+            context.Output.Result(new { retracted = response.Tombstone.Name }, $"Retracted {response.Tombstone.Name}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Stats(CliApp.Runner run)
+    {
+        var tenant = new Option<string?>("--tenant") { Description = "A grantor sharing with you (default: your own tenant)." };
+        var by = new Option<string>("--by") { Description = "status, month, region or event_type.", DefaultValueFactory = _ => "status" };
+        var command = new Command("stats", "Count records by one dimension; small counts of shared data are suppressed.") { tenant, by };
+        run.Action(command, async (context, cancellationToken) =>
+        {
+            using var connection = context.Connect();
+            var dimension = CaseInputMapper.Enum<CountDimension>(CasesReflection.Descriptor.EnumTypes.Single(e => e.Name == "CountDimension"), "COUNT_DIMENSION_", context.Value(by), "by",
+                (_, m) => throw new CliException(ExitCodes.BadInput, "--by " + m));
+            var counts = await connection.Cases.CountCasesAsync(new CountCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent, GroupBy = dimension }, cancellationToken: cancellationToken);
+            string Show(CountValue v) => v.Suppressed ? "suppressed" : v.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Output.Rows($"Counts by {context.Value(by)} (total {Show(counts.Total)})", ["key", "count"], counts.Cells.Select(c => new[] { c.Key, Show(c.Count) }));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string Qualify(CliContext context, string name) => name.StartsWith("tenants/", StringComparison.Ordinal) ? name : $"{context.OwnParent}/cases/{name}";
+
+    private static LinkageKey LoadLinkageKey(FileInfo file)
+    {
+        try
+        {
+            return LinkageKey.Load(file.FullName);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadInput, $"--linkage-key: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using SharingPlatform.Client.Auth;
+using SharingPlatform.Client.Pseudonymization;
+
+namespace SharingPlatform.Cli.Commands;
+
+/// <summary><c>sharectl keys new</c> and <c>keys new-linkage-key</c>: keys are made here and never leave this machine.</summary>
+public static class KeysCommands
+{
+    public static Command Create(CliApp.Runner run)
+    {
+        var keys = new Command("keys", "Create client and linkage keys.");
+
+        var outOption = new Option<FileInfo>("--out") { Description = "Where to write the private key (created owner-only; never overwritten).", Required = true };
+        var client = new Command("new", "Create a client key pair; prints the public JWK to register with the platform.") { outOption };
+        run.Action(client, (context, _) =>
+        {
+            var path = context.Value(outOption).FullName;
+            Refuse(path);
+            var key = ClientKey.Create();
+            key.Save(path);
+            context.Output.Result(new { key_file = path, key_id = key.KeyId, public_jwk = key.PublicJwkJson() },
+                $"Private key written to {path} (keep it secret).\nKey id: {key.KeyId}\nPublic JWK to register:\n{key.PublicJwkJson()}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        keys.Subcommands.Add(client);
+
+        var linkageOut = new Option<FileInfo>("--out") { Description = "Where to write the linkage key (created owner-only; never overwritten).", Required = true };
+        var linkage = new Command("new-linkage-key", "Create the consortium linkage key that subject tokens are derived from. Share it with partners only, never with the server.") { linkageOut };
+        run.Action(linkage, (context, _) =>
+        {
+            var path = context.Value(linkageOut).FullName;
+            Refuse(path);
+            LinkageKey.Create().Save(path);
+            context.Output.Result(new { linkage_key_file = path }, $"Linkage key written to {path}. Give it to partner NGOs over a secure channel; never to the platform.");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        keys.Subcommands.Add(linkage);
+        return keys;
+    }
+
+    private static void Refuse(string path)
+    {
+        if (File.Exists(path))
+        {
+            throw new CliException(ExitCodes.BadInput, $"{path} exists; a key is never overwritten. Choose another path.");
+        }
+    }
+}

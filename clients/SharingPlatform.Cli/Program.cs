@@ -1,0 +1,3 @@
+using SharingPlatform.Cli;
+
+return await CliApp.RunAsync(args);

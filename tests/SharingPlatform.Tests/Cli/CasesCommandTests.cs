@@ -1,0 +1,180 @@
+using System.Text;
+using System.Text.Json;
+using SharingPlatform.Client.Pseudonymization;
+using SharingPlatform.Client.Sync;
+using SharingPlatform.Tests.Infrastructure;
+
+namespace SharingPlatform.Tests.Cli;
+
+/// <summary>The partner's workflow with the real sharectl commands: push a file of named cases, pull the view, survive a crash.</summary>
+public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>, IDisposable
+{
+    private const string Header = "case_id,family_name,given_name,birth_date,sex,home_county,status,classification,consent_scope,origin_region,event_type,event_date,event_country,event_region,event_locality,event_facility,event_authority,narrative,tags,source_type,reliability,credibility";
+
+    private readonly Sharectl _cli = new(fixture);
+
+    private string Temp(string name) => Path.Combine(_cli.Home, name);
+
+    private async Task<(TestClient Client, string LinkageKey)> PartnerAsync()
+    {
+        var client = await fixture.CreateClientAsync();
+        await _cli.LoginAsync(client);
+        var key = Temp("linkage-" + client.ClientId + ".key");
+        Assert.Equal(0, (await _cli.RunAsync("keys", "new-linkage-key", "--out", key)).Exit);
+        return (client, key);
+    }
+
+    private string CsvFile(string name, int count, Func<int, string>? narrative = null)
+    {
+        var lines = new StringBuilder(Header).Append('\n');
+        for (var i = 0; i < count; i++)
+        {
+            var text = narrative?.Invoke(i) ?? "Arrested with two others at a bus station.";
+            lines.Append(System.Globalization.CultureInfo.InvariantCulture, $"c-{i:D4},최,미라{i},1994-03-15,F,,detained,restricted,partners,KP-09,arrested,2024-03,CN,CN-LN,Dandong,,,\"{text}\",demo,family,B,2\n");
+            lines.Append(System.Globalization.CultureInfo.InvariantCulture, $"c-{i:D4},최,미라{i},1994-03-15,F,,detained,restricted,partners,KP-09,detained,2024-03-20,CN,CN-LN,Dandong,Dandong detention centre,,\"{text}\",demo,family,B,2\n");
+        }
+
+        var path = Temp(name);
+        File.WriteAllText(path, lines.ToString());
+        return path;
+    }
+
+    [Fact]
+    public async Task Pushing_a_csv_then_pulling_gives_the_records_with_tokens_and_never_the_names()
+    {
+        var (client, key) = await PartnerAsync();
+        var csv = CsvFile("cases.csv", 30);
+        var view = Temp("view.jsonl");
+
+        var push = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+        var pull = await _cli.RunAsync("cases", "pull", "--out", view);
+
+        Assert.True(push.Exit == 0, push.Error);
+        Assert.Equal(30, JsonDocument.Parse(push.Out).RootElement.GetProperty("counts").GetProperty("created").GetInt32());
+        Assert.Equal(0, pull.Exit);
+        var pulled = await File.ReadAllLinesAsync(view, TestContext.Current.CancellationToken);
+        Assert.Equal(30, pulled.Length);
+        var first = JsonDocument.Parse(pulled[0]).RootElement;
+        Assert.Equal(2, first.GetProperty("events").GetArrayLength());
+        Assert.Equal(1994, first.GetProperty("birthYear").GetInt32());
+        var token = new SubjectPseudonymizer(LinkageKey.Load(key)).Token(new PersonIdentifiers("최", "미라0", new DateOnly(1994, 3, 15), "F"));
+        Assert.Contains(pulled, line => line.Contains(token, StringComparison.Ordinal));
+        Assert.DoesNotContain(pulled, line => line.Contains('최', StringComparison.Ordinal) || line.Contains("1994-03-15", StringComparison.Ordinal));
+        var again = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+        Assert.Equal(30, JsonDocument.Parse(again.Out).RootElement.GetProperty("counts").GetProperty("unchanged").GetInt32());
+        _ = client;
+    }
+
+    [Fact]
+    public async Task A_pull_killed_part_way_resumes_to_exactly_the_same_file_even_with_a_stale_cursor()
+    {
+        var (client, key) = await PartnerAsync();
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
+        var interrupted = Temp("interrupted.jsonl");
+        var reference = Temp("reference.jsonl");
+
+        // Kill the pull after the first messages: the file and its cursor are left as they were saved.
+        using (var connection = client.Connect())
+        using (var stop = new CancellationTokenSource())
+        {
+            var view = LocalView.Load(interrupted);
+            var progress = new SynchronousProgress(n => { if (n >= 500) { stop.Cancel(); } });
+            var stopped = await Assert.ThrowsAnyAsync<Exception>(() => PullSync.PullAsync(connection.Cases, client.Parent, view, progress, stop.Token));
+            Assert.True(stopped is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Cancelled }, stopped.GetType().Name);
+        }
+
+        var partial = File.ReadAllLines(interrupted).Length;
+        var staleCursor = await File.ReadAllTextAsync(interrupted + ".cursor", TestContext.Current.CancellationToken);
+        Assert.InRange(partial, 500, 1199);
+
+        Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", interrupted)).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", reference)).Exit);
+        Assert.Equal(await File.ReadAllTextAsync(reference, TestContext.Current.CancellationToken), await File.ReadAllTextAsync(interrupted, TestContext.Current.CancellationToken));
+
+        // A crash after the records were written but before the cursor was: the rerun re-applies, nothing doubles.
+        await File.WriteAllTextAsync(interrupted + ".cursor", staleCursor, TestContext.Current.CancellationToken);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", interrupted)).Exit);
+        Assert.Equal(await File.ReadAllTextAsync(reference, TestContext.Current.CancellationToken), await File.ReadAllTextAsync(interrupted, TestContext.Current.CancellationToken));
+        Assert.Equal(1200, File.ReadAllLines(interrupted).Length);
+    }
+
+    [Fact]
+    public async Task Bad_input_files_get_a_clear_message_a_non_zero_exit_and_nothing_is_sent()
+    {
+        var (client, key) = await PartnerAsync();
+        var wrongColumns = Temp("wrong.csv");
+        File.WriteAllText(wrongColumns, "case_id,name,dob\nc-1,Kim,1990-01-01\n");
+        var brokenUtf8 = Temp("broken.csv");
+        File.WriteAllBytes(brokenUtf8, [.. Encoding.UTF8.GetBytes(Header + "\nc-1,"), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(",x\n")]);
+        var hugeLine = Temp("huge.csv");
+        using (var writer = new StreamWriter(hugeLine))
+        {
+            writer.Write(Header + "\nc-1,Kim,Mira,1990-01-01,F,,detained,restricted,partners,,arrested,2024,CN,,,,,\"");
+            writer.Write(new string('x', 50 * 1024 * 1024));
+            writer.Write("\",,,,\n");
+        }
+
+        var badValue = CsvFile("bad-value.csv", 3);
+        File.WriteAllText(badValue, File.ReadAllText(badValue).Replace("detained,restricted", "held,restricted", StringComparison.Ordinal));
+
+        var results = new Dictionary<string, (int Exit, string Out, string Error)>
+        {
+            ["wrong columns"] = await _cli.RunAsync("cases", "push", wrongColumns, "--linkage-key", key),
+            ["not valid UTF-8"] = await _cli.RunAsync("cases", "push", brokenUtf8, "--linkage-key", key),
+            ["longer than 1 MiB"] = await _cli.RunAsync("cases", "push", hugeLine, "--linkage-key", key),
+            ["must be one of"] = await _cli.RunAsync("cases", "push", badValue, "--linkage-key", key),
+        };
+
+        foreach (var (expected, result) in results)
+        {
+            Assert.Equal(1, result.Exit);
+            Assert.Contains(expected, result.Out + result.Error, StringComparison.Ordinal);
+        }
+
+        using var connection = client.Connect();
+        Assert.Empty((await connection.Cases.PullAllAsync(client.Parent)).Changes);
+    }
+
+    [Fact]
+    public async Task Records_the_server_refuses_are_reported_by_line_and_the_rest_are_pushed()
+    {
+        var (_, key) = await PartnerAsync();
+        var csv = CsvFile("mixed.csv", 3, i => i == 1 ? "Broker reachable on 138 0013 8000." : "Arrested at the station.");
+
+        var (exit, output, _) = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+
+        Assert.Equal(5, exit);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(2, root.GetProperty("counts").GetProperty("created").GetInt32());
+        var problem = Assert.Single(root.GetProperty("problems").EnumerateArray());
+        Assert.Equal(4, problem.GetProperty("line").GetInt32());
+        Assert.Equal("PHONE_NUMBER", problem.GetProperty("reason").GetString());
+        Assert.DoesNotContain("138", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_data_from_sharectl_pushes_cleanly_in_hangul_and_romanized()
+    {
+        var (_, key) = await PartnerAsync();
+        var hangul = Temp("demo-hangul.csv");
+        var romanized = Temp("demo-roman.csv");
+        Assert.Equal(0, (await _cli.RunAsync("demo", "data", "--count", "120", "--out", hangul, "--seed", "3")).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("demo", "data", "--count", "120", "--out", romanized, "--seed", "3", "--romanized")).Exit);
+
+        var first = await _cli.RunAsync("cases", "push", hangul, "--linkage-key", key, "--output", "json");
+        var second = await _cli.RunAsync("cases", "push", romanized, "--linkage-key", key, "--output", "json");
+
+        Assert.True(first.Exit == 0, first.Out + first.Error);
+        Assert.Equal(120, JsonDocument.Parse(first.Out).RootElement.GetProperty("counts").GetProperty("created").GetInt32());
+        // The same invented people written in romanization get the same tokens: nothing changes.
+        Assert.True(second.Exit == 0, second.Out + second.Error);
+        Assert.Equal(120, JsonDocument.Parse(second.Out).RootElement.GetProperty("counts").GetProperty("unchanged").GetInt32());
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}

@@ -1,0 +1,42 @@
+using SharingPlatform.Cli;
+
+namespace SharingPlatform.Tests.Infrastructure;
+
+/// <summary>Runs real sharectl commands in-process against a fixture's server, each test with its own profile directory.</summary>
+public sealed class Sharectl(PlatformFixture fixture) : IDisposable
+{
+    public string Home { get; } = Directory.CreateTempSubdirectory("sharectl-test-").FullName;
+
+    public async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr, fixture.Factory.Server.CreateHandler(), Home);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Saves a profile for <paramref name="client"/> (writing its key to a file) through the real login command.</summary>
+    public async Task LoginAsync(TestClient client, string profile = "default")
+    {
+        var keyFile = Path.Combine(Home, client.ClientId + ".jwk");
+        if (!File.Exists(keyFile))
+        {
+            client.Key.Save(keyFile);
+        }
+
+        var (exit, _, error) = await RunAsync("login", "--server", PlatformFixture.GrpcAddress.ToString(), "--identity", PlatformFixture.Issuer.ToString(),
+            "--client-id", client.ClientId, "--key", keyFile, "--profile", profile);
+        Assert.True(exit == 0, error);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Home, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
