@@ -51,18 +51,7 @@ public sealed class ClientKey
     }
 
     /// <summary>Writes the private JWK, readable by the owner only; refuses to overwrite a file.</summary>
-    public void Save(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(ToJson(includePrivate: true));
-    }
+    public void Save(string path) => SecretFile.Write(path, ToJson(includePrivate: true));
 
     /// <summary>The public JWK as JSON, to register with the platform.</summary>
     public string PublicJwkJson() => ToJson(includePrivate: false);

@@ -34,16 +34,5 @@ public sealed class LinkageKey
     }
 
     /// <summary>Writes the key readable by the owner only; refuses to overwrite an existing file.</summary>
-    public void Save(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(Prefix + Base64Url.EncodeToString(Bytes));
-    }
+    public void Save(string path) => SecretFile.Write(path, Prefix + Base64Url.EncodeToString(Bytes));
 }

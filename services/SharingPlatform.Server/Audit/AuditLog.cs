@@ -71,13 +71,13 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Ti
 
         if (request.StartTime is not null)
         {
-            var start = Time(request.StartTime, "start_time");
+            var start = RequestTimes.ToUtc(request.StartTime, "start_time");
             query = query.Where(e => e.Time >= start);
         }
 
         if (request.EndTime is not null)
         {
-            var end = Time(request.EndTime, "end_time");
+            var end = RequestTimes.ToUtc(request.EndTime, "end_time");
             query = query.Where(e => e.Time < end);
         }
 
@@ -172,13 +172,4 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Ti
     private IQueryable<AuditEventEntity> Visible(Caller caller) =>
         Scope(caller) is { } scope ? db.AuditEvents.Where(e => e.Tenants.Contains(scope)) : db.AuditEvents;
 
-    private static DateTime Time(Timestamp timestamp, string field)
-    {
-        if (timestamp.Seconds is < 0 or > 253402300799 || timestamp.Nanos is < 0 or > 999_999_999)
-        {
-            RpcErrors.InvalidArgument(field, "OUT_OF_RANGE", "Must be a time from 1970 to 9999.");
-        }
-
-        return timestamp.ToDateTime();
-    }
 }

@@ -103,9 +103,9 @@ public sealed class CaseCounts(CaseScope scope, AuditTrail trail)
             case CountDimension.Status:
                 return [ProtoName("CaseStatus", row.Status)];
             case CountDimension.EventType:
-                return Unpack(row.EventTypes).Select(v => ProtoName("EventType", int.Parse(v, System.Globalization.CultureInfo.InvariantCulture))).DefaultIfEmpty("unknown");
+                return CaseMapping.Unpack(row.EventTypes).Select(v => ProtoName("EventType", int.Parse(v, System.Globalization.CultureInfo.InvariantCulture))).DefaultIfEmpty("unknown");
             case CountDimension.Region:
-                return Unpack(row.Regions).DefaultIfEmpty("unknown");
+                return CaseMapping.Unpack(row.Regions).DefaultIfEmpty("unknown");
             default:
                 var latest = CaseRecord.Parser.ParseFrom(row.Content).Events
                     .Select(e => e.Date).OfType<PartialDate>().Where(d => d.Month > 0)
@@ -118,5 +118,4 @@ public sealed class CaseCounts(CaseScope scope, AuditTrail trail)
     private static string ProtoName(string enumName, int value) =>
         CasesReflection.Descriptor.EnumTypes.Single(e => e.Name == enumName).FindValueByNumber(value)?.Name ?? "unknown";
 
-    private static string[] Unpack(string packed) => packed.Split('|', StringSplitOptions.RemoveEmptyEntries);
 }

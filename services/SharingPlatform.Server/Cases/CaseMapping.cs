@@ -39,6 +39,9 @@ public static class CaseMapping
         return distinct.Count == 0 ? "" : "|" + string.Join('|', distinct) + "|";
     }
 
+    /// <summary>The values of a packed column.</summary>
+    public static string[] Unpack(string packed) => packed.Split('|', StringSplitOptions.RemoveEmptyEntries);
+
     public static CaseRecord ToProto(CaseEntity entity, string tenantSlug)
     {
         var record = CaseRecord.Parser.ParseFrom(entity.Content);

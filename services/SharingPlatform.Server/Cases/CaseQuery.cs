@@ -167,12 +167,7 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail)
 
         if (request.UpdatedSince is not null)
         {
-            if (request.UpdatedSince.Seconds is < 0 or > 253402300799 || request.UpdatedSince.Nanos is < 0 or > 999_999_999)
-            {
-                RpcErrors.InvalidArgument("updated_since", "OUT_OF_RANGE", "Must be a time from 1970 to 9999.");
-            }
-
-            var since = request.UpdatedSince.ToDateTime();
+            var since = RequestTimes.ToUtc(request.UpdatedSince, "updated_since");
             query = query.Where(c => c.UpdateTime >= since);
         }
 

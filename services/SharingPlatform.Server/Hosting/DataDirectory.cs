@@ -1,3 +1,5 @@
+extern alias sdk;
+
 namespace SharingPlatform.Server.Hosting;
 
 /// <summary>Creates the server's private directories readable by the server's user only.</summary>
@@ -33,16 +35,5 @@ public static class DataDirectory
     }
 
     /// <summary>Writes a new file readable and writable by the owner only; refuses to overwrite.</summary>
-    public static void WriteSecretFile(string path, string content)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(content);
-    }
+    public static void WriteSecretFile(string path, string content) => sdk::SharingPlatform.Client.SecretFile.Write(path, content);
 }

@@ -21,9 +21,9 @@ public static class AgreementMapping
             Filter = new AgreementFilter
             {
                 MaxClassification = (Classification)a.MaxClassification,
-                EventTypes = { Unpack(a.EventTypes).Select(v => (EventType)int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)) },
-                Statuses = { Unpack(a.Statuses).Select(v => (CaseStatus)int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)) },
-                Regions = { Unpack(a.Regions) },
+                EventTypes = { CaseMapping.Unpack(a.EventTypes).Select(v => (EventType)int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)) },
+                Statuses = { CaseMapping.Unpack(a.Statuses).Select(v => (CaseStatus)int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)) },
+                Regions = { CaseMapping.Unpack(a.Regions) },
             },
             DatePrecision = (DatePrecision)a.DatePrecision,
             Linkage = a.Linkage,
@@ -45,8 +45,6 @@ public static class AgreementMapping
     /// <summary>The contract's name of a purpose, e.g. <c>PURPOSE_UN_SUBMISSION</c>.</summary>
     public static string PurposeName(int purpose) =>
         SharingReflection.Descriptor.EnumTypes.Single(e => e.Name == "Purpose").FindValueByNumber(purpose)?.Name ?? "PURPOSE_UNSPECIFIED";
-
-    private static string[] Unpack(string packed) => packed.Split('|', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The packed form of a filter list (see <see cref="CaseMapping.Pack"/>).</summary>
     public static string Pack<T>(IEnumerable<T> values) where T : struct, System.Enum =>

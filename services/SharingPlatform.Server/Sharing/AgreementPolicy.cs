@@ -72,5 +72,5 @@ public static class AgreementPolicy
     /// <summary>True when the agreement side is empty (no restriction) or the two packed sets share a value.</summary>
     private static bool Overlaps(string agreementPacked, string recordPacked) =>
         agreementPacked.Length == 0
-        || recordPacked.Split('|', StringSplitOptions.RemoveEmptyEntries).Any(v => agreementPacked.Contains($"|{v}|", StringComparison.Ordinal));
+        || CaseMapping.Unpack(recordPacked).Any(v => agreementPacked.Contains($"|{v}|", StringComparison.Ordinal));
 }

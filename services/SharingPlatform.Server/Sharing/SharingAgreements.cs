@@ -216,8 +216,8 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
             RpcErrors.InvalidArgument("agreement.min_cell_size", "OUT_OF_RANGE", "Must be 0 (default 10) or 5-1000.");
         }
 
-        var validFrom = proposed.ValidFrom is null ? now : ToUtc(proposed.ValidFrom, "agreement.valid_from");
-        var validUntil = proposed.ValidUntil is null ? DateTime.MinValue : ToUtc(proposed.ValidUntil, "agreement.valid_until");
+        var validFrom = proposed.ValidFrom is null ? now : RequestTimes.ToUtc(proposed.ValidFrom, "agreement.valid_from");
+        var validUntil = proposed.ValidUntil is null ? DateTime.MinValue : RequestTimes.ToUtc(proposed.ValidUntil, "agreement.valid_until");
         if (validUntil <= now || validUntil <= validFrom || validUntil > now + MaxValidity)
         {
             RpcErrors.InvalidArgument("agreement.valid_until", "OUT_OF_RANGE", "Required: after now and after valid_from, at most 5 years ahead.");
@@ -241,14 +241,4 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
         };
     }
 
-    private static DateTime ToUtc(Timestamp timestamp, string field)
-    {
-        if (timestamp.Seconds is < 0 or > 253402300799 || timestamp.Nanos is < 0 or > 999_999_999)
-        {
-            RpcErrors.InvalidArgument(field, "OUT_OF_RANGE", "Must be a time from 1970 to 9999.");
-        }
-
-        var value = timestamp.ToDateTime();
-        return new DateTime(value.Ticks - (value.Ticks % TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc);
-    }
 }
