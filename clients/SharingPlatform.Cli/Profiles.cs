@@ -35,7 +35,7 @@ public sealed class Profiles(string? directory = null)
     public Profile Get(string? name)
     {
         var profiles = Load();
-        return profiles.TryGetValue(name ?? DefaultName, out var profile)
+        return profiles.TryGetValue(name ?? DefaultName, out var profile) && profile is not null
             ? profile
             : throw new CliException(ExitCodes.AuthFailed, $"No profile '{name ?? DefaultName}'. Run `sharectl login` first.");
     }

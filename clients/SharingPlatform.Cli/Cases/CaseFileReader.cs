@@ -13,8 +13,11 @@ public sealed record InputRow(int Line, IReadOnlyDictionary<string, string> Fiel
 /// Reads a case file that holds raw identifiers, strictly: UTF-8 only, lines of at most 1 MiB, files of at most
 /// 200 MiB, exactly the known columns. Any problem stops the whole file before anything is sent.
 /// </summary>
-public static class CaseFileReader
+public static partial class CaseFileReader
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z_]{1,40}\\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ColumnName();
+
     public const int MaxLineChars = 1024 * 1024;
     public const long MaxFileBytes = 200L * 1024 * 1024;
 
@@ -83,24 +86,24 @@ public static class CaseFileReader
     private static List<InputRow> ReadCsv(string text)
     {
         using var csv = new CsvReader(new StringReader(text), new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = true });
-        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
-        {
-            throw new CliException(ExitCodes.BadInput, "the file is empty; the first line must be the header.");
-        }
-
-        CheckColumns(header.Select(h => h.Trim()).ToList());
         var rows = new List<InputRow>();
         try
         {
-            while (csv.Read())
+            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
+            {
+                throw new CliException(ExitCodes.BadInput, "the file is empty; the first line must be the header.");
+            }
+
+            CheckColumns(header.Select(h => h.Trim()).ToList());
+            for (var start = csv.Parser.RawRow + 1; csv.Read(); start = csv.Parser.RawRow + 1)
             {
                 var fields = header.ToDictionary(h => h.Trim(), h => csv.GetField(h)?.Trim() ?? "", StringComparer.Ordinal);
-                var row = csv.Parser.RawRow;
-                rows.Add(new InputRow(row, Pick(fields, CaseColumns), [Pick(fields, EventColumns)]));
+                rows.Add(new InputRow(start, Pick(fields, CaseColumns), [Pick(fields, EventColumns)]));
             }
         }
         catch (CsvHelperException e)
         {
+            // CsvHelper's own message quotes the raw record, which holds names: never show it.
             throw new CliException(ExitCodes.BadInput, $"line {e.Context?.Parser?.RawRow}: malformed CSV ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)}).");
         }
 
@@ -122,6 +125,12 @@ public static class CaseFileReader
             {
                 using var document = JsonDocument.Parse(lines[i]);
                 var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object
+                    || (root.TryGetProperty("events", out var eventsValue) && (eventsValue.ValueKind != JsonValueKind.Array || eventsValue.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))))
+                {
+                    throw new CliException(ExitCodes.BadInput, $"line {i + 1}: not a case object (events, if given, must be a list of objects).");
+                }
+
                 var fields = root.EnumerateObject().Where(p => p.Name != "events").ToDictionary(p => p.Name, p => Text(p.Value), StringComparer.Ordinal);
                 var events = root.TryGetProperty("events", out var list) && list.ValueKind == JsonValueKind.Array
                     ? list.EnumerateArray().Select(e => (IReadOnlyDictionary<string, string>)e.EnumerateObject().ToDictionary(p => "event_" + p.Name, p => Text(p.Value), StringComparer.Ordinal)).ToList()
@@ -152,8 +161,13 @@ public static class CaseFileReader
         var missing = Required.Except(columns).ToList();
         if (unknown.Count > 0 || (requireAll && missing.Count > 0))
         {
+            // Only names that look like column names are repeated: a file without a header would otherwise print its first record.
+            var named = unknown.Where(u => ColumnName().IsMatch(u)).ToList();
+            var described = unknown.Count == 0 ? "" : named.Count == unknown.Count
+                ? "; unknown: " + string.Join(", ", named)
+                : $"; {unknown.Count} unknown (is the first line the header?)";
             throw new CliException(ExitCodes.BadInput,
-                $"wrong columns{(unknown.Count > 0 ? "; unknown: " + string.Join(", ", unknown) : "")}{(requireAll && missing.Count > 0 ? "; missing: " + string.Join(", ", missing) : "")}. Expected: {string.Join(",", CaseColumns.Concat(EventColumns))}");
+                $"wrong columns{described}{(requireAll && missing.Count > 0 ? "; missing: " + string.Join(", ", missing) : "")}. Expected: {string.Join(",", CaseColumns.Concat(EventColumns))}");
         }
     }
 

@@ -25,6 +25,7 @@ public static partial class CaseInputMapper
     {
         var problems = new List<InputProblem>();
         var cases = new Dictionary<string, CaseInput>(StringComparer.Ordinal);
+        var identities = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
             var f = row.Fields;
@@ -38,6 +39,16 @@ public static partial class CaseInputMapper
                 continue;
             }
 
+            // Rows of one case must describe one person: compare the tokens they would give.
+            var identity = pseudonymizer.Token(new PersonIdentifiers(Get("family_name"), Get("given_name"),
+                DateOnly.TryParseExact(Get("birth_date"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null, Get("sex"), Get("home_county")));
+            if (identities.TryGetValue(caseId, out var first) && first != identity)
+            {
+                Problem("case_id", "this case_id is used for a different person on an earlier line");
+                continue;
+            }
+
+            identities[caseId] = identity;
             if (!cases.TryGetValue(caseId, out var input))
             {
                 var record = new CaseRecord { Name = $"tenants/{tenant}/cases/{caseId}" };

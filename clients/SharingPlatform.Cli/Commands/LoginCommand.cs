@@ -44,7 +44,12 @@ public static class LoginCommand
     {
         using var document = JsonDocument.Parse(File.ReadAllText(file.FullName));
         var root = document.RootElement;
-        string Field(string name) => root.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } text
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new CliException(ExitCodes.BadInput, $"{file.FullName} is not a connection file.");
+        }
+
+        string Field(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
             ? text
             : throw new CliException(ExitCodes.BadInput, $"{file.FullName} has no '{name}'.");
         return (new Uri(Field("grpc_url")), new Uri(Field("issuer")), Field("client_id"), Field("key_file"));

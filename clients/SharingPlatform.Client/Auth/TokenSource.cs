@@ -59,6 +59,12 @@ public sealed class TokenSource(HttpClient http, Uri issuer, string clientId, Cl
             },
         };
         var response = await http.RequestClientCredentialsTokenAsync(request, cancellationToken);
+        if (response.ErrorType is ResponseErrorType.Exception)
+        {
+            // Not a refusal: the identity server could not be reached.
+            throw new HttpRequestException($"cannot reach the identity server at {TokenEndpoint}", response.Exception);
+        }
+
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
             throw new TokenRequestException(response.Error ?? "token_request_failed", response.ErrorDescription);

@@ -31,14 +31,30 @@ public sealed class LocalView
         var view = new LocalView(Path.GetFullPath(path));
         if (File.Exists(view._path))
         {
-            foreach (var line in File.ReadLines(view._path, new UTF8Encoding(false, throwOnInvalidBytes: true)).Where(l => l.Length > 0))
+            var number = 0;
+            foreach (var line in File.ReadLines(view._path, new UTF8Encoding(false, throwOnInvalidBytes: true)))
             {
-                var record = JsonParser.Default.Parse<CaseRecord>(line);
-                view._records[record.Name] = record;
+                number++;
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var record = JsonParser.Default.Parse<CaseRecord>(line);
+                    view._records[record.Name] = record;
+                }
+                catch (InvalidProtocolBufferException)
+                {
+                    // The parser's message can quote the line (e.g. a raw input file given by mistake): never show it.
+                    throw new InvalidDataException($"{view._path}: line {number} is not a pulled record; is this the file pull wrote?");
+                }
             }
         }
 
-        if (File.Exists(view.CursorPath))
+        // A cursor without its records (file moved or deleted) would resume past records that are not there.
+        if (File.Exists(view.CursorPath) && File.Exists(view._path))
         {
             view.Cursor = File.ReadAllText(view.CursorPath).Trim();
         }
@@ -85,7 +101,14 @@ public sealed class LocalView
     private static void WriteAtomically(string path, Action<StreamWriter> write)
     {
         var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        // Owner-only: the view holds partners' shared records.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
         using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
         {
             write(writer);

@@ -136,6 +136,63 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task Malformed_files_never_echo_what_they_hold()
+    {
+        var (client, key) = await PartnerAsync();
+        var files = new Dictionary<string, string>
+        {
+            ["headerless.csv"] = "c1,Kim Minsu,1990-03-04,M,Seoul\n",
+            ["stray-quote.csv"] = "c1,Kim \"Minsu\",1990-03-04\n",
+            ["not-objects.jsonl"] = "[\"Kim Minsu\", \"1990-03-04\"]\n",
+            ["bad-events.jsonl"] = "{\"case_id\":\"c1\",\"family_name\":\"Kim\",\"given_name\":\"Minsu\",\"events\":[1]}\n",
+        };
+
+        foreach (var (name, content) in files)
+        {
+            var path = Temp(name);
+            await File.WriteAllTextAsync(path, content, TestContext.Current.CancellationToken);
+            var (exit, output, error) = await _cli.RunAsync("cases", "push", path, "--linkage-key", key);
+
+            Assert.True(exit == 1, $"{name}: exit {exit} {error}");
+            Assert.DoesNotContain("Minsu", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("1990", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal); // no stack trace
+        }
+
+        using var connection = client.Connect();
+        Assert.Empty((await connection.Cases.PullAllAsync(client.Parent)).Changes);
+    }
+
+    [Fact]
+    public async Task One_case_id_for_two_different_people_is_a_problem_not_a_merge()
+    {
+        var (_, key) = await PartnerAsync();
+        var csv = CsvFile("reused.csv", 1);
+        await File.AppendAllTextAsync(csv, "c-0000,박,철수,1980-01-01,M,,detained,restricted,partners,KP-09,arrested,2024,CN,CN-JL,Tumen,,,\"x\",demo,family,B,2\n", TestContext.Current.CancellationToken);
+
+        var (exit, output, _) = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("different person", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_pulled_view_and_its_cursor_are_readable_by_the_owner_only()
+    {
+        var (_, key) = await PartnerAsync();
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 2), "--linkage-key", key)).Exit);
+        var view = Temp("private-view.jsonl");
+
+        Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", view)).Exit);
+
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(view));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(view + ".cursor"));
+        }
+    }
+
+    [Fact]
     public async Task Records_the_server_refuses_are_reported_by_line_and_the_rest_are_pushed()
     {
         var (_, key) = await PartnerAsync();
