@@ -65,21 +65,18 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
             RpcErrors.Unauthenticated("TOKEN_REQUIRED", "A valid access token for audience sharing-api is required.");
         }
 
-        var client = await db.Clients.AsNoTracking()
-            .Where(c => c.ClientId == clientId)
-            .Select(c => new { c.TenantId, c.Roles, c.Status, c.Tenant.Slug, TenantStatus = c.Tenant.Status, c.Tenant.Kind })
-            .SingleOrDefaultAsync(context.CancellationToken);
-        if (client is null || client.Status != ClientStatus.Active)
+        var client = await ClientStanding.FindAsync(db, clientId, context.CancellationToken);
+        if (client is null || !client.ClientActive)
         {
             RpcErrors.Unauthenticated("CLIENT_DISABLED", "This client is disabled or unknown.");
         }
 
-        if (user.FindFirst(TokenClaims.Tenant)?.Value != client.Slug)
+        if (user.FindFirst(TokenClaims.Tenant)?.Value != client.TenantSlug)
         {
             RpcErrors.Unauthenticated("TOKEN_TENANT_MISMATCH", "The access token does not match this client's tenant.");
         }
 
-        if (client.TenantStatus != TenantStatus.Active)
+        if (!client.TenantActive)
         {
             RpcErrors.PermissionDenied("TENANT_SUSPENDED", "This client's tenant is suspended.");
         }
@@ -92,6 +89,6 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
             RpcErrors.PermissionDenied("ROLE_REQUIRED", $"This method needs one of the roles: {string.Join(", ", rule.AnyOf)}.");
         }
 
-        context.GetHttpContext().Items[typeof(Caller)] = new Caller(clientId, client.TenantId, client.Slug, client.Kind, roles);
+        context.GetHttpContext().Items[typeof(Caller)] = new Caller(clientId, client.TenantId, client.TenantSlug, client.TenantKind, roles);
     }
 }

@@ -16,10 +16,7 @@ public sealed class CaseCounts(CaseScope scope, AuditTrail trail)
 {
     public async Task<CountCasesResponse> CountAsync(Caller caller, CountCasesRequest request, CancellationToken cancellationToken)
     {
-        if (!TenantNames.TryParse(request.Parent, out var slug))
-        {
-            RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
+        var slug = RequestNames.Tenant(request.Parent, "parent");
 
         var view = await scope.CountableAsync(caller, slug, cancellationToken);
         if (view is null)

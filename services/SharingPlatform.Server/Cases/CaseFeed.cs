@@ -37,10 +37,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
     public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
     {
-        if (!TenantNames.TryParse(request.Parent, out var slug))
-        {
-            RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
+        var slug = RequestNames.Tenant(request.Parent, "parent");
 
         if (slug != caller.TenantSlug)
         {

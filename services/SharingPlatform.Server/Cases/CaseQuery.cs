@@ -23,10 +23,7 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail)
 
     public async Task<CaseRecord> GetAsync(Caller caller, GetCaseRequest request, CancellationToken cancellationToken)
     {
-        if (!CaseNames.TryParse(request.Name, out var slug, out var caseId))
-        {
-            RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}/cases/{case}.");
-        }
+        var (slug, caseId) = RequestNames.Case(request.Name, "name");
 
         var view = await scope.ReadableAsync(caller, slug, cancellationToken);
         var entity = view is null ? null
@@ -43,10 +40,7 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail)
 
     public async Task<ListCasesResponse> ListAsync(Caller caller, ListCasesRequest request, CancellationToken cancellationToken)
     {
-        if (!TenantNames.TryParse(request.Parent, out var slug))
-        {
-            RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
+        var slug = RequestNames.Tenant(request.Parent, "parent");
 
         var view = await scope.ReadableAsync(caller, slug, cancellationToken);
         if (view is null)

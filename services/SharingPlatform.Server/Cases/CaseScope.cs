@@ -22,12 +22,7 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             return OwnView(caller);
         }
 
-        var now = time.UtcNow();
-        var agreements = await db.Agreements.AsNoTracking()
-            .Where(a => a.GranteeTenantId == caller.TenantId && a.RevokeSeq == null && !a.AggregateOnly
-                && a.ValidFrom <= now && a.ValidUntil > now
-                && db.Tenants.Any(t => t.Id == a.GrantorTenantId && t.Slug == tenantSlug))
-            .ToListAsync(cancellationToken);
+        var agreements = await LiveAgreementsAsync(caller, tenantSlug, includeAggregateOnly: false, cancellationToken);
         return agreements.Count == 0
             ? null
             : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements, ScopeFor(caller), RecordPurpose);
@@ -41,12 +36,19 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             return new CountView(caller.TenantId, caller.TenantKind, agreements: null);
         }
 
-        var now = time.UtcNow();
-        var agreements = await db.Agreements.AsNoTracking()
-            .Where(a => a.GranteeTenantId == caller.TenantId && a.RevokeSeq == null && a.ValidFrom <= now && a.ValidUntil > now
-                && db.Tenants.Any(t => t.Id == a.GrantorTenantId && t.Slug == tenantSlug))
-            .ToListAsync(cancellationToken);
+        var agreements = await LiveAgreementsAsync(caller, tenantSlug, includeAggregateOnly: true, cancellationToken);
         return agreements.Count == 0 ? null : new CountView(agreements[0].GrantorTenantId, caller.TenantKind, agreements);
+    }
+
+    /// <summary>The agreements from grantor <paramref name="grantorSlug"/> to the caller's tenant that are live now.</summary>
+    private Task<List<AgreementEntity>> LiveAgreementsAsync(Caller caller, string grantorSlug, bool includeAggregateOnly, CancellationToken cancellationToken)
+    {
+        var now = time.UtcNow();
+        return db.Agreements.AsNoTracking()
+            .Where(a => a.GranteeTenantId == caller.TenantId && a.RevokeSeq == null && (includeAggregateOnly || !a.AggregateOnly)
+                && a.ValidFrom <= now && a.ValidUntil > now
+                && db.Tenants.Any(t => t.Id == a.GrantorTenantId && t.Slug == grantorSlug))
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>The rows of the tenant a count view covers; callers must pass each through <see cref="CountView.Counts"/>.</summary>

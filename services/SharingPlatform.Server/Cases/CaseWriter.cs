@@ -28,7 +28,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
 
     public async Task<PushCasesResponse> PushAsync(Caller caller, PushCasesRequest request, CancellationToken cancellationToken)
     {
-        var slug = ParseParent(request.Parent);
+        var slug = RequestNames.Tenant(request.Parent, "parent");
         var own = scope.Writable(caller, slug);
         if (own is null)
         {
@@ -98,10 +98,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
 
     public async Task<Tombstone> RetractAsync(Caller caller, RetractCaseRequest request, CancellationToken cancellationToken)
     {
-        if (!CaseNames.TryParse(request.Name, out var slug, out var caseId))
-        {
-            RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}/cases/{case}.");
-        }
+        var (slug, caseId) = RequestNames.Case(request.Name, "name");
 
         var own = scope.Writable(caller, slug);
         if (own is null)
@@ -144,16 +141,6 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         await transaction.CommitAsync(cancellationToken);
         trail.Written = true;
         return CaseMapping.ToTombstone(entity, slug);
-    }
-
-    private static string ParseParent(string parent)
-    {
-        if (!TenantNames.TryParse(parent, out var slug))
-        {
-            RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
-
-        return slug;
     }
 
     /// <summary>Validates each record outside the transaction; a rejected record carries its final result.</summary>

@@ -30,7 +30,7 @@ public sealed partial class TokenAudit(AuditChain chain, SharingDbContext db) : 
         var claimed = context.Request?.ClientId is { } id && ClientIdPattern().IsMatch(id) ? id : null;
         if (string.IsNullOrEmpty(context.Response.Error) && claimed is not null)
         {
-            var tenant = await db.Clients.AsNoTracking().Where(c => c.ClientId == claimed).Select(c => c.Tenant.Slug).SingleOrDefaultAsync(context.CancellationToken);
+            var tenant = (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.TenantSlug;
             await chain.AppendAloneAsync(new AuditEntry(claimed, tenant ?? "-", "token.issue",
                 tenant is null ? [] : [$"{TenantNames.Format(tenant)}/clients/{claimed}"], "", "OK", ""), context.CancellationToken);
             return;

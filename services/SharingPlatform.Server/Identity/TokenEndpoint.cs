@@ -42,23 +42,20 @@ public static class TokenEndpoint
             return Refuse(Errors.InvalidClient, "Authenticate with a private_key_jwt client assertion; client secrets are disabled.");
         }
 
-        var client = await db.Clients.AsNoTracking()
-            .Where(c => c.ClientId == request.ClientId)
-            .Select(c => new { c.ClientId, c.Roles, c.Status, c.Tenant.Slug, TenantStatus = c.Tenant.Status })
-            .SingleOrDefaultAsync(http.RequestAborted);
-        if (client is null || client.Status != ClientStatus.Active)
+        var client = request.ClientId is null ? null : await ClientStanding.FindAsync(db, request.ClientId, http.RequestAborted);
+        if (client is null || !client.ClientActive)
         {
             return Refuse(Errors.InvalidClient, "The client is disabled or unknown.");
         }
 
-        if (client.TenantStatus != TenantStatus.Active)
+        if (!client.TenantActive)
         {
             return Refuse(Errors.InvalidClient, "The client's tenant is suspended.");
         }
 
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, TokenClaims.Role);
         identity.SetClaim(Claims.Subject, client.ClientId);
-        identity.SetClaim(TokenClaims.Tenant, client.Slug);
+        identity.SetClaim(TokenClaims.Tenant, client.TenantSlug);
         identity.SetClaims(TokenClaims.Role, [.. Roles.Parse(client.Roles)]);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
 

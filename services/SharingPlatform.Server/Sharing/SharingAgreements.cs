@@ -31,10 +31,7 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
     {
         var grantor = await ManagedGrantorAsync(caller, request.Parent, cancellationToken);
         var proposed = request.Agreement ?? new SharingAgreement();
-        if (!TenantNames.TryParse(proposed.Grantee, out var granteeSlug))
-        {
-            RpcErrors.InvalidArgument("agreement.grantee", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
+        var granteeSlug = RequestNames.Tenant(proposed.Grantee, "agreement.grantee");
 
         var grantee = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Slug == granteeSlug, cancellationToken);
         if (grantee is null || grantee.Kind == TenantKind.Operator)
@@ -75,10 +72,7 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
 
     public async Task<ListAgreementsResponse> ListAsync(Caller caller, ListAgreementsRequest request, CancellationToken cancellationToken)
     {
-        if (!TenantNames.TryParse(request.Parent, out var slug))
-        {
-            RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
+        var slug = RequestNames.Tenant(request.Parent, "parent");
 
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Slug == slug, cancellationToken);
         if (tenant is null || (tenant.Id != caller.TenantId && !IsPlatform(caller)))
@@ -141,10 +135,7 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
     /// <summary>The grantor named by <paramref name="parent"/> if the caller may grant for it; NOT_FOUND otherwise.</summary>
     private async Task<TenantEntity> ManagedGrantorAsync(Caller caller, string parent, CancellationToken cancellationToken)
     {
-        if (!TenantNames.TryParse(parent, out var slug))
-        {
-            RpcErrors.InvalidArgument("parent", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
+        var slug = RequestNames.Tenant(parent, "parent");
 
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Slug == slug, cancellationToken);
         var allowed = tenant is not null && tenant.Kind != TenantKind.Operator

@@ -247,10 +247,7 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
     /// <summary>The tenant if the caller is a platform role or belongs to it; NOT_FOUND otherwise, exactly as for a missing one.</summary>
     private async Task<TenantEntity> VisibleTenantAsync(Caller caller, string name, CancellationToken cancellationToken, bool tracked = false)
     {
-        if (!TenantNames.TryParse(name, out var slug))
-        {
-            RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}.");
-        }
+        var slug = RequestNames.Tenant(name, "name");
 
         var query = tracked ? db.Tenants : db.Tenants.AsNoTracking();
         var tenant = await query.SingleOrDefaultAsync(t => t.Slug == slug, cancellationToken);
