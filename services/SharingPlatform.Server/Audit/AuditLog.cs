@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Identity;
 using SharingPlatform.V1;
 using AuditHashing = sdk::SharingPlatform.Client.Audit.AuditHashing;
 
@@ -18,7 +19,7 @@ namespace SharingPlatform.Server.Audit;
 /// its tenant (by the actor's tenant or a resource of it). In an export, every other event comes redacted to its
 /// digest and hashes, so a tenant auditor can verify the whole chain without seeing other tenants' activity.
 /// </summary>
-public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, TimeProvider time)
+public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, ServerKeys keys, TimeProvider time)
 {
     private const int Chunk = 500;
 
@@ -43,7 +44,7 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Ti
         var filter = request.Clone();
         filter.PageSize = 0;
         filter.PageToken = "";
-        if (!PageToken.TryParse(request.PageToken, PageToken.Fingerprint(filter), out var after))
+        if (!PageToken.TryParse(request.PageToken, keys, caller.TenantId, filter, out var after))
         {
             RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
         }
@@ -86,7 +87,7 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Ti
         var response = new ListAuditEventsResponse { Events = { rows.Take(pageSize).Select(e => e.ToProto(redacted: false)) } };
         if (rows.Count > pageSize)
         {
-            response.NextPageToken = PageToken.Format(rows[pageSize - 1].Seq, PageToken.Fingerprint(filter));
+            response.NextPageToken = PageToken.Format(keys, caller.TenantId, filter, rows[pageSize - 1].Seq);
         }
 
         return response;

@@ -16,7 +16,7 @@ public sealed class CaseEntity : ICaseFacts
     /// <summary>Position in the platform-wide change feed; assigned in commit order (see <see cref="ChangeSequence"/>).</summary>
     public long Seq { get; set; }
 
-    /// <summary>Incremented on every change; the etag is derived from it.</summary>
+    /// <summary>Incremented on every change.</summary>
     public long Version { get; set; }
 
     public bool Retracted { get; set; }
@@ -40,5 +40,7 @@ public sealed class CaseEntity : ICaseFacts
     /// <summary>The validated <see cref="V1.CaseRecord"/> without name, etag and times; empty for a tombstone.</summary>
     public byte[] Content { get; set; } = [];
 
-    public string Etag => CaseEtags.Format(Version);
+    /// <summary>A fresh random value on every change (<see cref="CaseEtags"/>): it tells a reader that the record
+    /// changed, never how often.</summary>
+    public string Etag { get; set; } = "";
 }

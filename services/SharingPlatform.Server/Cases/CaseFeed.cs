@@ -15,12 +15,13 @@ namespace SharingPlatform.Server.Cases;
 /// Streams the caller's change feed: its own records and everything shared with it, in sequence order,
 /// many changes per message, each message carrying the cursor after it.
 /// <para>
-/// A shared record is sent as the grantee may see it now. When it may not, a tombstone is sent if any of its
-/// revisions ever matched any agreement that was ever live for this grantee: an over-estimate of what the
-/// grantee could hold, so that no stale copy is ever left behind, which names only records the grantee was
-/// entitled to at some point. When a grantor's live agreements differ from those the cursor was judged at
-/// (created, revoked, started, expired), that grantor's older records are re-judged first: backfill for what
-/// is newly granted, tombstones for what no longer is. Sequences follow commit order (<see cref="ChangeSequence"/>).
+/// A shared record is sent as the grantee may see it now. When it may not, a tombstone is sent only if the grantee
+/// could hold a copy: some revision of the record up to the cursor matched an agreement that was live while that
+/// revision was current, at or before the last point the cursor's pulls delivered anything
+/// (<see cref="AgreementPolicy.CouldHaveShared"/>). Nothing else is ever named. When a grantor's live agreements
+/// differ from those the cursor was judged at (created, revoked, started, expired), that grantor's older records are
+/// re-judged first: backfill for what is newly granted, tombstones for what no longer is. Sequences follow commit
+/// order (<see cref="ChangeSequence"/>).
 /// </para>
 /// </summary>
 public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time)
@@ -33,7 +34,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
     private const int ScanChunk = 500;
 
-    private byte[] CursorKey => keys.Derive("pull-cursor");
+    private byte[] CursorKey => keys.Derive("sealed-pull-cursor");
 
     public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
     {
@@ -79,13 +80,14 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 g.Key.GrantorSlug,
                 scope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), high, now),
                 scope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), cursor.JudgedSeq, cursor.JudgedTime),
-                [.. g.Select(a => a.Agreement).Where(a => a.ValidFrom <= now && (a.RevokeTime is null || a.ValidFrom < a.RevokeTime))]))
-            .Where(g => g.Ever.Count > 0)
+                [.. g.Select(a => a.Agreement)]))
             .ToDictionary(g => g.TenantId);
         var changed = grantors.Values.Where(g => g.AgreementsChangedSince(cursor, high, now)).ToList();
 
         // Phase 1: grantors whose live agreements changed since the cursor was judged. Their records up to the
-        // cursor are re-judged; the cursor does not move, so an interrupted resync is simply redone.
+        // cursor are re-judged; the cursor does not move, so an interrupted resync is simply redone. Its messages do
+        // mark that records were delivered now, so that what they carried can be taken back later.
+        var resyncing = cursor with { SeenSeq = high, SeenTime = now };
         foreach (var grantor in changed)
         {
             for (var lastId = 0L; ;)
@@ -93,7 +95,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 var rows = await db.Cases.AsNoTracking()
                     .Where(c => c.TenantId == grantor.TenantId && c.Seq <= cursor.Seq && c.Id > lastId)
                     .OrderBy(c => c.Id).Take(ScanChunk).ToListAsync(cancellationToken);
-                await JudgeAllAsync(rows, grantors, caller, cursor.Seq, now, change => outbox.AddAsync(change, cursor), cancellationToken);
+                await JudgeAllAsync(rows, grantors, caller, cursor, now, change => outbox.AddAsync(change, resyncing), cancellationToken);
                 lastId = rows.LastOrDefault()?.Id ?? lastId;
                 if (rows.Count < ScanChunk)
                 {
@@ -112,9 +114,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 .Where(c => tenantIds.Contains(c.TenantId) && c.Seq > position && c.Seq <= high)
                 .OrderBy(c => c.Seq).Take(ScanChunk).ToListAsync(cancellationToken);
             var examined = 0;
-            await JudgeAllAsync(rows, grantors, caller, cursor.Seq, now, async change =>
+            await JudgeAllAsync(rows, grantors, caller, cursor, now, async change =>
             {
-                await outbox.AddAsync(change, new PullCursor(position, high, now));
+                await outbox.AddAsync(change, PullCursor.At(position, high, now));
                 remaining--;
             }, cancellationToken, row =>
             {
@@ -140,21 +142,21 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             }
         }
 
-        await outbox.FinishAsync(new PullCursor(position, high, now), caughtUp: position == high);
+        await outbox.FinishAsync(PullCursor.At(position, high, now), caughtUp: position == high);
     }
 
     /// <summary>
     /// Judges <paramref name="rows"/> in order and emits a change for each that has one. <paramref name="before"/>
     /// runs before each row and may stop the walk.
     /// </summary>
-    private async Task JudgeAllAsync(List<CaseEntity> rows, Dictionary<long, Grantor> grantors, Caller caller, long cursorSeq, DateTime now,
+    private async Task JudgeAllAsync(List<CaseEntity> rows, Dictionary<long, Grantor> grantors, Caller caller, PullCursor cursor, DateTime now,
         Func<Change, Task> emit, CancellationToken cancellationToken, Func<CaseEntity, bool>? before = null)
     {
-        // Only revisions up to the cursor: the grantee applied each message's changes with its cursor, so any copy
-        // it holds is of such a revision. A fresh puller (cursor 0) holds nothing and gets no tombstones.
+        // A fresh puller (cursor 0) holds nothing and gets no tombstones. Otherwise every revision of a hidden row is
+        // read, as the span of each ends where the next begins.
         var hidden = rows.Where(r => r.TenantId != caller.TenantId && grantors[r.TenantId].Now?.Project(r) is null).Select(r => r.Id).ToList();
-        var revisions = hidden.Count == 0 || cursorSeq == 0 ? [] : await db.CaseRevisions.AsNoTracking()
-            .Where(r => hidden.Contains(r.CaseRowId) && r.Seq <= cursorSeq)
+        var revisions = hidden.Count == 0 || cursor.Seq == 0 ? [] : await db.CaseRevisions.AsNoTracking()
+            .Where(r => hidden.Contains(r.CaseRowId))
             .ToListAsync(cancellationToken);
         var history = revisions.ToLookup(r => r.CaseRowId);
         foreach (var row in rows)
@@ -166,7 +168,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
             var change = row.TenantId == caller.TenantId
                 ? CaseMapping.ToChange(row, caller.TenantSlug)
-                : Judge(row, grantors[row.TenantId], history[row.Id], caller, now);
+                : Judge(row, grantors[row.TenantId], history[row.Id], caller, cursor, now);
             if (change is not null)
             {
                 await emit(change);
@@ -175,15 +177,18 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     }
 
     /// <summary>The change a grantee gets for one of a grantor's rows, or null when it gets nothing.</summary>
-    private static Change? Judge(CaseEntity row, Grantor grantor, IEnumerable<CaseRevision> history, Caller caller, DateTime now)
+    private static Change? Judge(CaseEntity row, Grantor grantor, IEnumerable<CaseRevision> history, Caller caller, PullCursor cursor, DateTime now)
     {
         if (grantor.Now?.Project(row) is { } record)
         {
             return new Change { Name = record.Name, Record = record };
         }
 
-        var everVisible = history.Any(revision => grantor.Ever.Any(a => AgreementPolicy.Matches(a, revision, caller.TenantKind)));
-        if (!everVisible)
+        // Only revisions up to the cursor: the grantee applied each message's changes with its cursor, so any copy
+        // it holds is of such a revision.
+        var couldHold = RevisionSpan.Of(history).Any(r => r.Revision.Seq <= cursor.Seq && grantor.All.Any(a =>
+            AgreementPolicy.Matches(a, r.Revision, caller.TenantKind) && AgreementPolicy.CouldHaveShared(a, r.Span, cursor.SeenSeq, cursor.SeenTime)));
+        if (!couldHold)
         {
             return null;
         }
@@ -201,8 +206,8 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
     /// <param name="Now">What the grantee may see now.</param>
     /// <param name="Then">What it could see when its cursor was judged.</param>
-    /// <param name="Ever">Every agreement from this grantor that was live at some time.</param>
-    private sealed record Grantor(long TenantId, string Slug, TenantView? Now, TenantView? Then, IReadOnlyList<AgreementEntity> Ever)
+    /// <param name="All">Every agreement from this grantor to the caller created up to now, live or not.</param>
+    private sealed record Grantor(long TenantId, string Slug, TenantView? Now, TenantView? Then, IReadOnlyList<AgreementEntity> All)
     {
         /// <summary>
         /// Whether anything happened to this grantor's agreements after the cursor was judged: created, revoked,
@@ -211,7 +216,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         /// </summary>
         public bool AgreementsChangedSince(PullCursor cursor, long high, DateTime now) =>
             !(Now?.Agreements.Select(a => a.Id) ?? []).Order().SequenceEqual((Then?.Agreements.Select(a => a.Id) ?? []).Order())
-            || Ever.Any(a => a.CreateSeq > cursor.JudgedSeq
+            || All.Any(a => a.CreateSeq > cursor.JudgedSeq
                 || (a.RevokeSeq is { } revoked && revoked > cursor.JudgedSeq && revoked <= high)
                 || (a.ValidFrom > cursor.JudgedTime && a.ValidFrom <= now)
                 || (a.ValidUntil > cursor.JudgedTime && a.ValidUntil <= now));

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Audit;
+using SharingPlatform.Server.Identity;
 using SharingPlatform.Server.Sharing;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
@@ -11,7 +12,7 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Server.Cases;
 
 /// <summary>GetCase and ListCases over the rows <see cref="CaseScope"/> lets the caller read.</summary>
-public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail)
+public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerKeys keys)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -56,7 +57,7 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail)
         var filter = request.Clone();
         filter.PageSize = 0;
         filter.PageToken = "";
-        if (!PageToken.TryParse(request.PageToken, PageToken.Fingerprint(filter), out var afterId))
+        if (!PageToken.TryParse(request.PageToken, keys, caller.TenantId, filter, out var afterId))
         {
             RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
         }
@@ -104,7 +105,7 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail)
         trail.Resources.AddRange(page.Select(p => p.Record.Name));
         if (more)
         {
-            response.NextPageToken = PageToken.Format(page[^1].Id, PageToken.Fingerprint(filter));
+            response.NextPageToken = PageToken.Format(keys, caller.TenantId, filter, page[^1].Id);
         }
 
         return response;

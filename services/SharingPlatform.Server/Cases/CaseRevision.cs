@@ -13,6 +13,10 @@ public sealed class CaseRevision : ICaseFacts
 
     public long Seq { get; set; }
 
+    /// <summary>When this version was written (its record's update time); <see cref="DateTime.MinValue"/> for
+    /// revisions written before times were kept, which are then judged by sequence alone.</summary>
+    public DateTime Time { get; set; }
+
     public bool Retracted { get; set; }
 
     public int Status { get; set; }
@@ -29,6 +33,7 @@ public sealed class CaseRevision : ICaseFacts
     {
         Case = entity,
         Seq = entity.Seq,
+        Time = entity.UpdateTime,
         Retracted = entity.Retracted,
         Status = entity.Status,
         Classification = entity.Classification,

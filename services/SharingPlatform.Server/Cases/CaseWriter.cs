@@ -130,6 +130,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             entity.EventTypes = "";
             entity.Regions = "";
             entity.Version++;
+            entity.Etag = CaseEtags.New();
             entity.Seq = ++lastSeq;
             entity.UpdateTime = time.UtcNow();
             db.CaseRevisions.Add(CaseRevision.Of(entity));
@@ -213,6 +214,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         CaseMapping.ApplyColumns(entity, item.Record);
         entity.Retracted = false;
         entity.Version++;
+        entity.Etag = CaseEtags.New();
         entity.Seq = ++lastSeq;
         entity.UpdateTime = now;
         db.CaseRevisions.Add(CaseRevision.Of(entity));

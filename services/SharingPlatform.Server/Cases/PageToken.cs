@@ -1,43 +1,46 @@
 using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Identity;
 
 namespace SharingPlatform.Server.Cases;
 
 /// <summary>
-/// The opaque ListCases page token: the last row id returned plus a fingerprint of the query, so that a
-/// token cannot be replayed against a different filter (AIP-158).
+/// The opaque page token of a list: the position after the last item returned, sealed with
+/// <see cref="SealedToken"/> to the caller's tenant and to a fingerprint of the query, so it reveals no row id and
+/// cannot be replayed against another filter or tenant (AIP-158).
 /// </summary>
 public static class PageToken
 {
-    public static string Format(long lastId, byte[] fingerprint)
+    public static string Format(ServerKeys keys, long tenantId, IMessage query, long position)
     {
-        Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, lastId);
-        fingerprint.AsSpan(0, 8).CopyTo(bytes[8..]);
-        return Base64Url.EncodeToString(bytes);
+        Span<byte> payload = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(payload, position);
+        return SealedToken.Seal(Key(keys), tenantId, Fingerprint(query), payload);
     }
 
-    public static bool TryParse(string token, byte[] fingerprint, out long lastId)
+    /// <summary>Reads a token for this tenant and query; an empty token is the first page.</summary>
+    public static bool TryParse(string token, ServerKeys keys, long tenantId, IMessage query, out long position)
     {
-        lastId = 0;
+        position = 0;
         if (token.Length == 0)
         {
             return true;
         }
 
-        Span<byte> bytes = stackalloc byte[16];
-        if (token.Length != 22 || !Base64Url.TryDecodeFromChars(token, bytes, out var written) || written != 16
-            || !bytes[8..].SequenceEqual(fingerprint.AsSpan(0, 8)))
+        Span<byte> payload = stackalloc byte[8];
+        if (!SealedToken.TryOpen(Key(keys), tenantId, Fingerprint(query), token, payload))
         {
             return false;
         }
 
-        lastId = BinaryPrimitives.ReadInt64BigEndian(bytes);
-        return lastId >= 0;
+        position = BinaryPrimitives.ReadInt64BigEndian(payload);
+        return position >= 0;
     }
 
-    /// <summary>A fingerprint of everything in <paramref name="query"/> but its paging fields.</summary>
-    public static byte[] Fingerprint(IMessage query) => SHA256.HashData(query.ToByteArray());
+    private static byte[] Key(ServerKeys keys) => keys.Derive("sealed-page-token");
+
+    /// <summary>A fingerprint of everything in <paramref name="query"/>; callers clear its paging fields first.</summary>
+    private static byte[] Fingerprint(IMessage query) => SHA256.HashData(query.ToByteArray());
 }

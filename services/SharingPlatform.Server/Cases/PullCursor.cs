@@ -1,33 +1,38 @@
 using System.Buffers.Binary;
-using System.Buffers.Text;
-using System.Security.Cryptography;
+using SharingPlatform.Server.Access;
 
 namespace SharingPlatform.Server.Cases;
 
 /// <summary>
-/// The opaque pull cursor: the last change-sequence position delivered, the position and time the agreements
-/// were judged at, and a MAC that binds them to the tenant, so a grantee can neither forge a past view of
-/// its agreements nor read another tenant's cursor.
+/// The opaque pull cursor, sealed with <see cref="SealedToken"/> to the caller's tenant.
 /// </summary>
-public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime JudgedTime)
+/// <param name="Seq">The last change-sequence position delivered.</param>
+/// <param name="JudgedSeq">With <paramref name="JudgedTime"/>: where the agreements were last judged in full. When
+/// they differ now, the grantor's older records are judged again (backfill and tombstones).</param>
+/// <param name="SeenSeq">With <paramref name="SeenTime"/>: the latest point at which a pull delivered records to this
+/// cursor. An agreement can only have delivered a record at or before it, so tombstones look no further.</param>
+public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime JudgedTime, long SeenSeq, DateTime SeenTime)
 {
-    private const byte Version = 2;
-    private const int PayloadSize = 25;
-    private const int MacSize = 16;
+    private const int PayloadSize = 40;
+    private static readonly byte[] Binding = "pull-cursor"u8.ToArray();
 
-    public static PullCursor Start => new(0, 0, DateTime.MinValue);
+    public static PullCursor Start => new(0, 0, DateTime.MinValue, 0, DateTime.MinValue);
+
+    /// <summary>A cursor at <paramref name="seq"/> whose agreements were judged, and records seen, at (<paramref name="high"/>, <paramref name="now"/>).</summary>
+    public static PullCursor At(long seq, long high, DateTime now) => new(seq, high, now, high, now);
 
     public string Format(byte[] key, long tenantId)
     {
-        Span<byte> bytes = stackalloc byte[PayloadSize + MacSize];
-        bytes[0] = Version;
-        BinaryPrimitives.WriteInt64BigEndian(bytes[1..], Seq);
-        BinaryPrimitives.WriteInt64BigEndian(bytes[9..], JudgedSeq);
-        BinaryPrimitives.WriteInt64BigEndian(bytes[17..], JudgedTime.Ticks);
-        Mac(key, tenantId, bytes[..PayloadSize], bytes[PayloadSize..]);
-        return Base64Url.EncodeToString(bytes);
+        Span<byte> payload = stackalloc byte[PayloadSize];
+        BinaryPrimitives.WriteInt64BigEndian(payload, Seq);
+        BinaryPrimitives.WriteInt64BigEndian(payload[8..], JudgedSeq);
+        BinaryPrimitives.WriteInt64BigEndian(payload[16..], JudgedTime.Ticks);
+        BinaryPrimitives.WriteInt64BigEndian(payload[24..], SeenSeq);
+        BinaryPrimitives.WriteInt64BigEndian(payload[32..], SeenTime.Ticks);
+        return SealedToken.Seal(key, tenantId, Binding, payload);
     }
 
+    /// <summary>Reads a cursor issued to <paramref name="tenantId"/>; an empty text is the start of the feed.</summary>
     public static bool TryParse(string text, byte[] key, long tenantId, out PullCursor cursor)
     {
         cursor = Start;
@@ -36,34 +41,20 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
             return true;
         }
 
-        Span<byte> bytes = stackalloc byte[PayloadSize + MacSize];
-        Span<byte> expected = stackalloc byte[MacSize];
-        if (text.Length != 55 || !Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != bytes.Length || bytes[0] != Version)
+        Span<byte> payload = stackalloc byte[PayloadSize];
+        if (!SealedToken.TryOpen(key, tenantId, Binding, text, payload))
         {
             return false;
         }
 
-        Mac(key, tenantId, bytes[..PayloadSize], expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, bytes[PayloadSize..]))
-        {
-            return false;
-        }
-
-        var ticks = BinaryPrimitives.ReadInt64BigEndian(bytes[17..]);
         cursor = new PullCursor(
-            BinaryPrimitives.ReadInt64BigEndian(bytes[1..]),
-            BinaryPrimitives.ReadInt64BigEndian(bytes[9..]),
-            new DateTime(Math.Clamp(ticks, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc));
+            BinaryPrimitives.ReadInt64BigEndian(payload),
+            BinaryPrimitives.ReadInt64BigEndian(payload[8..]),
+            Time(BinaryPrimitives.ReadInt64BigEndian(payload[16..])),
+            BinaryPrimitives.ReadInt64BigEndian(payload[24..]),
+            Time(BinaryPrimitives.ReadInt64BigEndian(payload[32..])));
         return true;
     }
 
-    private static void Mac(byte[] key, long tenantId, ReadOnlySpan<byte> payload, Span<byte> destination)
-    {
-        Span<byte> input = stackalloc byte[8 + PayloadSize];
-        BinaryPrimitives.WriteInt64BigEndian(input, tenantId);
-        payload.CopyTo(input[8..]);
-        Span<byte> full = stackalloc byte[32];
-        HMACSHA256.HashData(key, input, full);
-        full[..MacSize].CopyTo(destination);
-    }
+    private static DateTime Time(long ticks) => new(Math.Clamp(ticks, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
 }

@@ -37,6 +37,30 @@ public static class AgreementPolicy
         && Overlaps(agreement.EventTypes, facts.EventTypes)
         && Overlaps(agreement.Regions, facts.Regions);
 
+    /// <summary>
+    /// Whether <paramref name="agreement"/> could have shared a revision with a grantee: it was live at some point
+    /// (in change sequence and in time) while the revision was its record's current version, and that point is not
+    /// after (<paramref name="seenSeq"/>, <paramref name="seenTime"/>), the last point at which the grantee's pulls
+    /// delivered anything. Only such a revision may be named to the grantee in a tombstone.
+    /// </summary>
+    public static bool CouldHaveShared(AgreementEntity agreement, RevisionSpan span, long seenSeq, DateTime seenTime)
+    {
+        if (agreement.AggregateOnly)
+        {
+            return false;
+        }
+
+        var fromSeq = Math.Max(span.FromSeq, agreement.CreateSeq);
+        var toSeq = Math.Min(span.ToSeq, agreement.RevokeSeq ?? long.MaxValue);
+        var fromTime = Max(span.FromTime, Max(agreement.ValidFrom, agreement.CreateTime));
+        var toTime = Min(span.ToTime, Min(agreement.ValidUntil, agreement.RevokeTime ?? DateTime.MaxValue));
+        return fromSeq < toSeq && fromSeq <= seenSeq && fromTime < toTime && fromTime <= seenTime;
+    }
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+
     /// <summary>The agreement that governs a record several agreements match: most fields, then finest dates, then linkage.</summary>
     public static AgreementEntity? Widest(IEnumerable<AgreementEntity> matching) =>
         matching.OrderByDescending(a => a.Fields.Split(' ').Length)

@@ -20,6 +20,6 @@ internal sealed class CaseEntityConfiguration : IEntityTypeConfiguration<CaseEnt
         builder.Property(c => c.EventTypes).HasMaxLength(500);
         builder.Property(c => c.Regions).HasMaxLength(1100);
         builder.HasOne<TenantEntity>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
-        builder.Ignore(c => c.Etag);
+        builder.Property(c => c.Etag).HasMaxLength(32);
     }
 }

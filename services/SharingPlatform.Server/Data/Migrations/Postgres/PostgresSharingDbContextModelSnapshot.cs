@@ -351,6 +351,11 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreateTime")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Etag")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("EventTypes")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -423,6 +428,9 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
 
                     b.Property<int>("Status")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("CaseRowId", "Seq");
 

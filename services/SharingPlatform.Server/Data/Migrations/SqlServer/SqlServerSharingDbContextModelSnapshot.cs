@@ -354,6 +354,11 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreateTime")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("Etag")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<string>("EventTypes")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -426,6 +431,9 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
 
                     b.Property<int>("Status")
                         .HasColumnType("int");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("datetime2");
 
                     b.HasKey("CaseRowId", "Seq");
 

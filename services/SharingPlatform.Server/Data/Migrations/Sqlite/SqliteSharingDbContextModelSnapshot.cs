@@ -344,6 +344,11 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreateTime")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Etag")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("EventTypes")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -416,6 +421,9 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("CaseRowId", "Seq");
 

@@ -1,0 +1,47 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace SharingPlatform.Server.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class PrivacyFixes : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Etag",
+                table: "cases",
+                type: "character varying(32)",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "");
+
+            // Records written before etags were opaque get a random one now, as every change gives them from here on.
+            migrationBuilder.Sql("""
+                UPDATE "cases" SET "Etag" = '"' || substr(md5(random()::text || clock_timestamp()::text || "Id"::text), 1, 24) || '"' WHERE "Etag" = '';
+                """);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "Time",
+                table: "case_revisions",
+                type: "timestamp with time zone",
+                nullable: false,
+                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Etag",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "Time",
+                table: "case_revisions");
+        }
+    }
+}
