@@ -142,7 +142,8 @@ public static class AuditVerifier
             return e.Sequence < expected || later ? "out of order" : "gap";
         }
 
-        // A redacted event must carry no content: content the digest does not cover would be accepted unchecked.
+        // A redacted event must carry no content (content the digest does not cover would be accepted unchecked) and
+        // no salt. A full event is recomputed with its salt: one sent without it does not match its digest.
         if (e.Redacted ? HasContent(e) : !ContentMatches(e))
         {
             return "content changed";
@@ -160,11 +161,11 @@ public static class AuditVerifier
 
     private static bool HasContent(AuditEvent e) =>
         e.Time is not null || e.ActorClient.Length > 0 || e.ActorTenant.Length > 0 || e.Action.Length > 0 || e.Resources.Count > 0
-        || e.Purpose.Length > 0 || e.Outcome.Length > 0 || e.RequestId.Length > 0;
+        || e.Purpose.Length > 0 || e.Outcome.Length > 0 || e.RequestId.Length > 0 || e.Salt.Length > 0;
 
     private static bool ContentMatches(AuditEvent e) =>
         ToDateTime(e.Time) is { } time && e.ContentDigest.Span.SequenceEqual(AuditHashing.ContentDigest(
-            e.Sequence, time, e.ActorClient, e.ActorTenant, e.Action, e.Resources, e.Purpose, e.Outcome, e.RequestId));
+            e.Sequence, time, e.ActorClient, e.ActorTenant, e.Action, e.Resources, e.Purpose, e.Outcome, e.RequestId, e.Salt.Span));
 
     /// <summary>True when the export reached the checkpoint's size and its recomputed head there is the signed one.</summary>
     private static bool HeadMatches(Dictionary<long, byte[]> heads, SignedCheckpoint signed) =>

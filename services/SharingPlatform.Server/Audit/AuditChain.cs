@@ -1,5 +1,6 @@
 extern alias sdk;
 
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Tenants;
@@ -50,7 +51,8 @@ public sealed class AuditChain(IServiceScopeFactory scopes, TimeProvider time)
 
         var seq = head.Size + 1;
         var now = time.UtcNow();
-        var digest = AuditHashing.ContentDigest(seq, now, entry.ActorClient, entry.ActorTenant, entry.Action, entry.Resources, entry.Purpose, entry.Outcome, entry.RequestId);
+        var salt = RandomNumberGenerator.GetBytes(AuditHashing.SaltLength);
+        var digest = AuditHashing.ContentDigest(seq, now, entry.ActorClient, entry.ActorTenant, entry.Action, entry.Resources, entry.Purpose, entry.Outcome, entry.RequestId, salt);
         var hash = AuditHashing.ChainHash(head.Hash, digest);
         var tenants = resourceTenants.Append(entry.ActorTenant).Where(s => s != "-");
         var audit = new AuditEventEntity
@@ -65,6 +67,7 @@ public sealed class AuditChain(IServiceScopeFactory scopes, TimeProvider time)
             Outcome = entry.Outcome,
             RequestId = entry.RequestId,
             Tenants = Cases.CaseMapping.Pack(tenants),
+            Salt = salt,
             ContentDigest = digest,
             PreviousHash = head.Hash,
             Hash = hash,

@@ -26,6 +26,12 @@ public sealed class AuditEventEntity
     /// <summary>Packed <c>|slug|slug|</c>: the actor's tenant and the tenants whose resources were touched, for auditor scoping.</summary>
     public string Tenants { get; set; } = "";
 
+    /// <summary>
+    /// 16 random bytes hashed into <see cref="ContentDigest"/>, shown only to callers who may see the event, so a
+    /// redacted event cannot be brute-forced. Empty in events written before salts existed (their old encoding).
+    /// </summary>
+    public byte[] Salt { get; set; } = [];
+
     public required byte[] ContentDigest { get; set; }
 
     public required byte[] PreviousHash { get; set; }

@@ -144,7 +144,7 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
             {
                 var problem = e.Seq != expected ? "gap or reordering"
                     : !e.PreviousHash.AsSpan().SequenceEqual(previous) ? "previous hash mismatch"
-                    : !e.ContentDigest.AsSpan().SequenceEqual(AuditHashing.ContentDigest(e.Seq, e.Time, e.ActorClient, e.ActorTenant, e.Action, e.ResourceList, e.Purpose, e.Outcome, e.RequestId)) ? "content changed"
+                    : !e.ContentDigest.AsSpan().SequenceEqual(AuditHashing.ContentDigest(e.Seq, e.Time, e.ActorClient, e.ActorTenant, e.Action, e.ResourceList, e.Purpose, e.Outcome, e.RequestId, e.Salt)) ? "content changed"
                     : !e.Hash.AsSpan().SequenceEqual(AuditHashing.ChainHash(e.PreviousHash, e.ContentDigest)) ? "hash mismatch"
                     : null;
                 if (problem is not null)

@@ -16,6 +16,7 @@ public static class AuditMapping
             Hash = ByteString.CopyFrom(e.Hash),
             Redacted = redacted,
         };
+        // The salt goes only with the content: without it, a redacted digest cannot be tested against guessed fields.
         if (!redacted)
         {
             proto.Time = Timestamp.FromDateTime(e.Time);
@@ -26,6 +27,7 @@ public static class AuditMapping
             proto.Purpose = e.Purpose;
             proto.Outcome = e.Outcome;
             proto.RequestId = e.RequestId;
+            proto.Salt = ByteString.CopyFrom(e.Salt);
         }
 
         return proto;

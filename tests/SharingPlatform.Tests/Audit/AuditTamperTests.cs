@@ -71,6 +71,8 @@ public abstract class AuditTamperTests(PlatformFixture fixture)
     [InlineData("resources")]
     [InlineData("outcome")]
     [InlineData("time")]
+    [InlineData("salt")]
+    [InlineData("unsalted")]
     [InlineData("hash")]
     public async Task Changing_any_field_of_an_event_is_found_at_that_event(string field)
     {
@@ -84,6 +86,8 @@ public abstract class AuditTamperTests(PlatformFixture fixture)
             case "resources": changed.Resources += "\ntenants/x/cases/y"; break;
             case "outcome": changed.Outcome = "NOT_FOUND"; break;
             case "time": changed.Time = changed.Time.AddTicks(10); break;
+            case "salt": changed.Salt = [.. changed.Salt.Select((b, i) => i == 0 ? (byte)(b ^ 1) : b)]; break;
+            case "unsalted": changed.Salt = []; break;
             default: changed.Hash = [.. changed.Hash.Select((b, i) => i == 0 ? (byte)(b ^ 1) : b)]; break;
         }
 
@@ -227,14 +231,51 @@ public abstract class AuditTamperTests(PlatformFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Events_written_before_salts_keep_verifying_with_the_old_encoding()
+    {
+        var (auditor, kept, rows, head) = await BaselineAsync();
+        // The table as a database migrated from before salts holds it: older events unsalted, hashed the old way.
+        var unsalted = kept.Checkpoint.Size / 2;
+        var migrated = new List<AuditEventEntity>();
+        var previous = AuditHashing.Genesis;
+        foreach (var row in rows)
+        {
+            var copy = Copy(row);
+            copy.Salt = row.Seq <= unsalted ? [] : copy.Salt;
+            copy.PreviousHash = previous;
+            copy.ContentDigest = Digest(copy);
+            copy.Hash = previous = AuditHashing.ChainHash(copy.PreviousHash, copy.ContentDigest);
+            migrated.Add(copy);
+        }
+
+        await RewriteAsync(migrated, migrated[^1].Seq, migrated[^1].Hash);
+        try
+        {
+            var latest = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+            var exported = await AuditReader.ExportAsync(auditor, latest.Checkpoint.Size);
+            var server = await auditor.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+            Assert.All(exported.Take((int)unsalted), e => Assert.True(e.Salt.IsEmpty));
+            Assert.All(exported.Skip((int)unsalted), e => Assert.Equal(AuditHashing.SaltLength, e.Salt.Length));
+            var offline = AuditVerifier.Verify(exported, latest.PublicJwk, null, latest);
+            Assert.True(offline.Intact, offline.Problem);
+            Assert.True(server.Intact, server.Problem);
+        }
+        finally
+        {
+            await RewriteAsync(rows, head.Size, head.Hash);
+        }
+    }
+
     /// <summary>An insider who knows the scheme (it is public) recomputes digests for the events it forges.</summary>
     private static byte[] Digest(AuditEventEntity e) =>
-        AuditHashing.ContentDigest(e.Seq, e.Time, e.ActorClient, e.ActorTenant, e.Action, e.ResourceList, e.Purpose, e.Outcome, e.RequestId);
+        AuditHashing.ContentDigest(e.Seq, e.Time, e.ActorClient, e.ActorTenant, e.Action, e.ResourceList, e.Purpose, e.Outcome, e.RequestId, e.Salt);
 
     private static AuditEventEntity Copy(AuditEventEntity e) => new()
     {
         Seq = e.Seq, Time = e.Time, ActorClient = e.ActorClient, ActorTenant = e.ActorTenant, Action = e.Action, Resources = e.Resources,
-        Purpose = e.Purpose, Outcome = e.Outcome, RequestId = e.RequestId, Tenants = e.Tenants,
+        Purpose = e.Purpose, Outcome = e.Outcome, RequestId = e.RequestId, Tenants = e.Tenants, Salt = [.. e.Salt],
         ContentDigest = [.. e.ContentDigest], PreviousHash = [.. e.PreviousHash], Hash = [.. e.Hash],
     };
 }

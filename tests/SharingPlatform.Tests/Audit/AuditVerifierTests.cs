@@ -8,10 +8,14 @@ using SharingPlatform.V1;
 
 namespace SharingPlatform.Tests.Audit;
 
-/// <summary>The offline verifier against a synthetic chain of 20 events built with the SDK's hashing, as the server builds it.</summary>
+/// <summary>
+/// The offline verifier against a synthetic chain of 20 events built with the SDK's hashing, as the server builds it;
+/// the first <see cref="Unsalted"/> stand for events written before salts existed.
+/// </summary>
 public sealed class AuditVerifierTests : IDisposable
 {
     private const int Size = 20;
+    private const int Unsalted = 3;
     private const string SignatureInvalid = "checkpoint signature invalid";
     private const string Changed = "content changed";
     private static readonly DateTime Start = new(2025, 3, 1, 9, 0, 0, DateTimeKind.Utc);
@@ -22,7 +26,7 @@ public sealed class AuditVerifierTests : IDisposable
     public static TheoryData<string, int, string> Edits => new()
     {
         { "actor", 1, Changed }, { "tenant", 4, Changed }, { "action", 7, Changed }, { "resource", 12, Changed }, { "time", 15, Changed },
-        { "outcome", 20, Changed }, { "purpose", 9, Changed }, { "request", 3, Changed }, { "digest", 5, Changed },
+        { "outcome", 20, Changed }, { "purpose", 9, Changed }, { "request", 3, Changed }, { "digest", 5, Changed }, { "salt", 8, Changed },
         { "previous", 11, "previous hash mismatch" }, { "hash", 16, "hash mismatch" },
     };
 
@@ -54,6 +58,7 @@ public sealed class AuditVerifierTests : IDisposable
             case "purpose": e.Purpose = "PURPOSE_RESEARCH"; break;
             case "request": e.RequestId = "req-9999"; break;
             case "digest": e.ContentDigest = Flip(e.ContentDigest); break;
+            case "salt": e.Salt = Flip(e.Salt); break;
             case "previous": e.PreviousHash = Flip(e.PreviousHash); break;
             default: e.Hash = Flip(e.Hash); break;
         }
@@ -167,6 +172,48 @@ public sealed class AuditVerifierTests : IDisposable
     }
 
     [Fact]
+    public void A_redacted_event_that_carries_its_salt_fails_at_that_event()
+    {
+        var e = _chain[6];
+        _chain[6] = new AuditEvent { Sequence = e.Sequence, ContentDigest = e.ContentDigest, PreviousHash = e.PreviousHash, Hash = e.Hash, Redacted = true, Salt = e.Salt };
+
+        AssertBroken(Verify(_chain, null, Sign(_chain, Size)), 7, Changed);
+    }
+
+    [Fact]
+    public void A_full_event_sent_without_its_salt_fails_at_that_event()
+    {
+        _chain[12].Salt = ByteString.Empty;
+
+        AssertBroken(Verify(_chain, Sign(_chain, 10), Sign(_chain, Size)), 13, Changed);
+    }
+
+    [Fact]
+    public void Events_written_before_salts_verify_with_the_old_encoding_and_cannot_gain_a_salt()
+    {
+        Assert.All(_chain.Take(Unsalted), e => Assert.True(e.Salt.IsEmpty));
+        Assert.Equal(AuditVerification.Ok(Size), Verify(_chain, Sign(_chain, Unsalted), Sign(_chain, Size)));
+
+        _chain[1].Salt = _chain[10].Salt;
+
+        AssertBroken(Verify(_chain, null, Sign(_chain, Size)), 2, Changed);
+    }
+
+    [Fact]
+    public void The_digest_encoding_is_pinned_with_and_without_a_salt()
+    {
+        // Computed independently (Python hashlib) from the documented encoding; the unsalted one is what every
+        // event written before salts existed was hashed with, so it must never change.
+        var time = new DateTime(2025, 3, 1, 9, 4, 19, DateTimeKind.Utc).AddTicks(70);
+        byte[] Digest(byte[] salt) => AuditHashing.ContentDigest(7, time, "client-1", "unhcr-demo", "sharing.v1.CaseService/GetCase",
+            ["tenants/nkdb-demo/cases/c-7", "tenants/nkdb-demo/cases/c-8"], "PURPOSE_UN_SUBMISSION", "OK", "req-0007", salt);
+
+        Assert.Equal("bbd62642fc59fc54a71e333f456fc868d35fbf19eb69fd8751c0e48e0e3a8386", Convert.ToHexStringLower(Digest([])));
+        Assert.Equal("8974f631b99526c3cb3031fec0f37414807a5d4cb9a3847abea54156a189607c",
+            Convert.ToHexStringLower(Digest([.. Enumerable.Range(0, AuditHashing.SaltLength).Select(i => (byte)i)])));
+    }
+
+    [Fact]
     public void An_old_checkpoint_replayed_as_the_latest_fails()
     {
         var kept = Sign(_chain, 15, time: Start.AddDays(2));
@@ -236,6 +283,7 @@ public sealed class AuditVerifierTests : IDisposable
         Purpose = "PURPOSE_UN_SUBMISSION",
         Outcome = sequence % 5 == 0 ? "PERMISSION_DENIED" : "OK",
         RequestId = $"req-{sequence:D4}",
+        Salt = sequence <= Unsalted ? ByteString.Empty : ByteString.CopyFrom(RandomNumberGenerator.GetBytes(AuditHashing.SaltLength)),
     };
 
     /// <summary>Recomputes every digest and hash, as the server does when writing and as an attacker does when rewriting.</summary>
@@ -248,7 +296,7 @@ public sealed class AuditVerifierTests : IDisposable
             if (!e.Redacted)
             {
                 e.ContentDigest = ByteString.CopyFrom(AuditHashing.ContentDigest(e.Sequence, e.Time.ToDateTime(), e.ActorClient,
-                    e.ActorTenant, e.Action, e.Resources, e.Purpose, e.Outcome, e.RequestId));
+                    e.ActorTenant, e.Action, e.Resources, e.Purpose, e.Outcome, e.RequestId, e.Salt.Span));
             }
 
             e.PreviousHash = previous;

@@ -18,6 +18,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.Outcome).HasMaxLength(64);
         builder.Property(e => e.RequestId).HasMaxLength(100);
         builder.Property(e => e.Tenants).HasMaxLength(2000);
+        builder.Property(e => e.Salt).HasMaxLength(16);
         builder.Property(e => e.ContentDigest).HasMaxLength(32);
         builder.Property(e => e.PreviousHash).HasMaxLength(32);
         builder.Property(e => e.Hash).HasMaxLength(32);
