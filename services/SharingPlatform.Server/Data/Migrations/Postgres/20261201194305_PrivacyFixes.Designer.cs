@@ -287,6 +287,11 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
                     b.Property<string>("Tenants")
                         .IsRequired()
                         .HasMaxLength(2000)

@@ -290,6 +290,11 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varbinary(16)");
+
                     b.Property<string>("Tenants")
                         .IsRequired()
                         .HasMaxLength(2000)

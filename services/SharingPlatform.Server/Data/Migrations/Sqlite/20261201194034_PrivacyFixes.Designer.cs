@@ -282,6 +282,11 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("Tenants")
                         .IsRequired()
                         .HasMaxLength(2000)
