@@ -6,7 +6,7 @@ using SharingPlatform.Client.Auth;
 
 // End-to-end benchmark: the real server as a child process on loopback Kestrel, driven through the client SDK.
 // Usage: see README.md next to this file.
-const string ClientId = "nkdb-demo-sync";
+const string ClientId = "tenants/nkdb-demo/clients/sync";
 const int Pushers = 4;
 const int GetCalls = 2000;
 const int ListCalls = 200;
@@ -59,7 +59,7 @@ var server = ServerProcess.Start(serverDll, postgres);
 try
 {
     await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), cancel.Token);
-    using var connection = new SharingConnection(server.GrpcAddress, server.Issuer, ClientId, ClientKey.Load(server.DemoKeyPath(ClientId)));
+    using var connection = new SharingConnection(server.GrpcAddress, server.Issuer, ClientId, ClientKey.Load(server.DemoKeyPath("nkdb-demo-sync")));
     var work = new Workloads(connection.Cases, cancel.Token);
     // Warm-up records take the names after the measured ones, so that measured pushes are numbered from 0.
     await work.WarmUpAsync(2 * records, WarmUpRecords);

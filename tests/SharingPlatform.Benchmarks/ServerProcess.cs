@@ -31,7 +31,7 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>What the server printed: at log level Warning, only warnings, errors and crash output.</summary>
     public ConcurrentQueue<string> Log { get; } = new();
 
-    public string DemoKeyPath(string clientId) => Path.Combine(_dataDirectory, "demo", clientId + ".jwk");
+    public string DemoKeyPath(string fileName) => Path.Combine(_dataDirectory, "demo", fileName + ".jwk");
 
     public static ServerProcess Start(string serverDll, string? postgres)
     {

@@ -17,7 +17,7 @@ public static class ClientsCommands
     {
         var clients = new Command("clients", "Register, list and disable a tenant's clients, and rotate their keys.");
 
-        var registerId = new Argument<string>("client-id") { Description = "The new client's id (its OAuth client_id): 3-63 of a-z, 0-9 and -, unique on the platform." };
+        var registerId = new Argument<string>("client-id") { Description = "The {client} part of the new client's name tenants/{tenant}/clients/{client} (its OAuth client_id): 3-63 of a-z, 0-9 and -." };
         var roles = new Option<string>("--roles") { Description = "Comma-separated roles: sync, tenant-admin, auditor (platform-admin, platform-auditor in the operator tenant only).", Required = true };
         var registerKey = KeyFile();
         var registerTenant = TenantOption();
@@ -90,18 +90,27 @@ public static class ClientsCommands
 
     private static Option<string?> TenantOption() => new("--tenant") { Description = "The tenant's slug (default: the profile's tenant)." };
 
-    private static Argument<string> ClientIdArgument() => new("client-id") { Description = "The client's id." };
+    private static Argument<string> ClientIdArgument() => new("client-id") { Description = "The client: its name tenants/{tenant}/clients/{client}, or the {client} part with --tenant (default: the profile's tenant)." };
 
     private static string ClientName(CliContext context, Option<string?> tenant, Argument<string> id)
     {
         var clientId = context.Value(id);
-        return clientId.Contains('/', StringComparison.Ordinal)
-            ? throw new CliException(ExitCodes.BadInput, $"'{clientId}' is not a client id; give the id alone and the tenant with --tenant.")
+        var parts = clientId.Split('/');
+        if (parts is ["tenants", { Length: > 0 }, "clients", { Length: > 0 }])
+        {
+            return clientId;
+        }
+
+        return parts.Length > 1
+            ? throw new CliException(ExitCodes.BadInput, "Give a client as tenants/{tenant}/clients/{client}, or the {client} part alone with --tenant.")
             : $"{AdminSupport.Parent(context, tenant)}/clients/{clientId}";
     }
 
-    /// <summary>The public JWK to send. A private JWK (one with <c>d</c>) is loaded and only its public half leaves this machine.</summary>
-    internal static string PublicJwk(FileInfo file)
+    /// <summary>
+    /// The public JWK to send. A private JWK (one with <c>d</c>) is loaded and only its public half leaves this machine;
+    /// unless <paramref name="allowPrivate"/> is false: then the file should never have reached this machine at all.
+    /// </summary>
+    internal static string PublicJwk(FileInfo file, bool allowPrivate = true)
     {
         if (!file.Exists)
         {
@@ -118,6 +127,12 @@ public static class ClientsCommands
         if (!properties.Contains("d"))
         {
             return text;
+        }
+
+        if (!allowPrivate)
+        {
+            throw new CliException(ExitCodes.BadInput,
+                $"{file.FullName} holds a private key. The tenant keeps its private key and sends only the public JWK (`sharectl keys new --public-out`); nothing was sent.");
         }
 
         try

@@ -12,13 +12,25 @@ public static class KeysCommands
         var keys = new Command("keys", "Create client and linkage keys.");
 
         var outOption = new Option<FileInfo>("--out") { Description = "Where to write the private key (created owner-only; never overwritten).", Required = true };
-        var client = new Command("new", "Create a client key pair; prints the public JWK to register with the platform.") { outOption };
+        var publicOut = new Option<FileInfo?>("--public-out") { Description = "Also write the public JWK here, to send to whoever registers the client (it holds no secret)." };
+        var client = new Command("new", "Create a client key pair; prints the public JWK to register with the platform.") { outOption, publicOut };
         run.Action(client, (context, _) =>
         {
             var path = context.Value(outOption).FullName;
+            var publicPath = context.Value(publicOut)?.FullName;
             Refuse(path);
+            if (publicPath is not null)
+            {
+                Refuse(publicPath);
+            }
+
             var key = ClientKey.Create();
             key.Save(path);
+            if (publicPath is not null)
+            {
+                File.WriteAllText(publicPath, key.PublicJwkJson());
+            }
+
             context.Output.Result(new { key_file = path, key_id = key.KeyId, public_jwk = key.PublicJwkJson() },
                 $"Private key written to {path} (keep it secret).\nKey id: {key.KeyId}\nPublic JWK to register:\n{key.PublicJwkJson()}");
             return Task.FromResult(ExitCodes.Ok);

@@ -13,7 +13,7 @@ public static class LoginCommand
     {
         var server = new Option<string?>("--server") { Description = "The gRPC address, e.g. http://127.0.0.1:5081." };
         var identity = new Option<string?>("--identity") { Description = "The identity server (issuer), e.g. http://127.0.0.1:5080/." };
-        var clientId = new Option<string?>("--client-id") { Description = "This client's id." };
+        var clientId = new Option<string?>("--client-id") { Description = "This client's id: its name, tenants/{tenant}/clients/{client}." };
         var key = new Option<FileInfo?>("--key") { Description = "This client's private key (JWK file)." };
         var connection = new Option<FileInfo?>("--connection") { Description = "A connection file written by the server (data/bootstrap or data/demo), instead of the four options above." };
         var login = new Command("login", "Save a connection to the platform as a profile, after checking it works.") { server, identity, clientId, key, connection };

@@ -18,14 +18,25 @@ public static class TenantsCommands
         var createId = new Argument<string>("id") { Description = "The tenant's slug, e.g. rescue-north: 1-63 of a-z, 0-9 and -." };
         var displayName = new Option<string>("--name") { Description = "Human-readable name, e.g. \"North Rescue Network\".", Required = true };
         var kind = new Option<string>("--kind") { Description = "documentation, rescue, advocacy or intergovernmental: decides which consent scopes allow sharing with it.", Required = true };
-        var create = new Command("create", "Create a tenant.") { createId, displayName, kind };
+        var adminKey = new Option<FileInfo>("--admin-key")
+        {
+            Description = "The public JWK the tenant sent for its first tenant-admin (from its `sharectl keys new --public-out`). The tenant keeps the private key; a private key file is refused.",
+            Required = true,
+        };
+        var adminId = new Option<string>("--admin-client-id") { Description = "The {client} part of that tenant-admin's name.", DefaultValueFactory = _ => "admin" };
+        var create = new Command("create", "Create a tenant with its first tenant-admin client (platform-admin).") { createId, displayName, kind, adminKey, adminId };
         run.Action(create, async (context, cancellationToken) =>
         {
             var tenantKind = AdminSupport.ParseEnum<TenantKind>("--kind", context.Value(kind), k => k != TenantKind.Operator);
             var id = AdminSupport.Slug(context.Value(createId));
+            var publicJwk = ClientsCommands.PublicJwk(context.Value(adminKey), allowPrivate: false);
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
             var tenant = await connection.Tenants.CreateTenantAsync(
-                new CreateTenantRequest { TenantId = id, Tenant = new Tenant { DisplayName = context.Value(displayName), Kind = tenantKind } },
+                new CreateTenantRequest
+                {
+                    TenantId = id, Tenant = new Tenant { DisplayName = context.Value(displayName), Kind = tenantKind },
+                    AdminClientId = context.Value(adminId), AdminPublicJwk = publicJwk,
+                },
                 cancellationToken: cancellationToken);
             Show(context, tenant, "Tenant created");
             return ExitCodes.Ok;

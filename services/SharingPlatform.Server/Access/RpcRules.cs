@@ -25,7 +25,8 @@ public static class RpcRules
         ["/sharing.v1.CaseService/RetractCase"] = RpcRule.Require(Roles.Sync),
         ["/sharing.v1.CaseService/CountCases"] = RpcRule.Require(Roles.Sync),
 
-        // Tenants are the operator's; clients are also their own tenant-admin's (TenantAdmin checks the tenant).
+        // Tenants are the operator's. Only a tenant's own admin gives access in it (registers clients, rotates keys);
+        // the operator may also list and disable them, which only takes access away (TenantAdmin checks which).
         ["/sharing.v1.TenantAdminService/CreateTenant"] = RpcRule.Require(Roles.PlatformAdmin),
         ["/sharing.v1.TenantAdminService/GetTenant"] = RpcRule.Require([.. Roles.All]),
         ["/sharing.v1.TenantAdminService/ListTenants"] = RpcRule.Require(Roles.PlatformAdmin, Roles.PlatformAuditor),
@@ -36,9 +37,10 @@ public static class RpcRules
         ["/sharing.v1.TenantAdminService/DisableClient"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
         ["/sharing.v1.TenantAdminService/RotateClientKey"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
 
-        // Agreements are changed by the grantor's tenant-admin and read by either party (SharingAgreements checks which).
-        ["/sharing.v1.SharingService/CreateAgreement"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
-        ["/sharing.v1.SharingService/RevokeAgreement"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+        // Agreements are changed by the grantor's own tenant-admin, never the operator, and read by either party
+        // (SharingAgreements checks which).
+        ["/sharing.v1.SharingService/CreateAgreement"] = RpcRule.Require(Roles.TenantAdmin),
+        ["/sharing.v1.SharingService/RevokeAgreement"] = RpcRule.Require(Roles.TenantAdmin),
         ["/sharing.v1.SharingService/GetAgreement"] = RpcRule.Require([.. Roles.All]),
         ["/sharing.v1.SharingService/ListAgreements"] = RpcRule.Require([.. Roles.All]),
 

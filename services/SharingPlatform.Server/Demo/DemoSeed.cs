@@ -11,7 +11,8 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Server.Demo;
 
 /// <summary>
-/// <c>--demo</c>: three partner tenants with a sync client each (keys under <c>{data}/demo/</c>) and synthetic
+/// <c>--demo</c>: three partner tenants with a sync and a tenant-admin client each (keys under <c>{data}/demo/</c>,
+/// as if each partner had sent its public keys) and synthetic
 /// records pushed through the same validation and write path as any partner's push.
 /// </summary>
 public sealed class DemoSeed(
@@ -43,10 +44,9 @@ public sealed class DemoSeed(
             var tenant = new TenantEntity { Slug = slug, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
             db.Tenants.Add(tenant);
             await db.SaveChangesAsync(cancellationToken);
-            var clientId = slug + "-sync";
-            var directory = await bootstrap.CreateClientAsync(tenant, clientId, [Roles.Sync], "demo", cancellationToken);
-            await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.demo-seed",
-                [tenant.ResourceName, $"{tenant.ResourceName}/clients/{clientId}"], "", "OK", ""), cancellationToken);
+            var (clientId, directory) = await bootstrap.CreateClientAsync(tenant, "sync", [Roles.Sync], "demo", cancellationToken);
+            var (adminId, _) = await bootstrap.CreateClientAsync(tenant, "admin", [Roles.TenantAdmin], "demo", cancellationToken);
+            await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.demo-seed", [tenant.ResourceName, clientId, adminId], "", "OK", ""), cancellationToken);
 
             // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
             var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });

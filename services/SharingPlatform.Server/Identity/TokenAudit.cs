@@ -22,17 +22,14 @@ public sealed partial class TokenAudit(AuditChain chain, SharingDbContext db) : 
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ClientIdPattern();
-
     public async ValueTask HandleAsync(ApplyTokenResponseContext context)
     {
-        var claimed = context.Request?.ClientId is { } id && ClientIdPattern().IsMatch(id) ? id : null;
+        var claimed = context.Request?.ClientId is { } id && ClientNames.IsWellFormed(id) ? id : null;
         if (string.IsNullOrEmpty(context.Response.Error) && claimed is not null)
         {
             var tenant = (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.TenantSlug;
             await chain.AppendAloneAsync(new AuditEntry(claimed, tenant ?? "-", "token.issue",
-                tenant is null ? [] : [$"{TenantNames.Format(tenant)}/clients/{claimed}"], "", "OK", ""), context.CancellationToken);
+                tenant is null ? [] : [claimed], "", "OK", ""), context.CancellationToken);
             return;
         }
 

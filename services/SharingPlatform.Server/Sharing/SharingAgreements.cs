@@ -12,7 +12,7 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Server.Sharing;
 
 /// <summary>
-/// Creates, reads and revokes agreements. Only the grantor's tenant-admin (or a platform-admin) changes them;
+/// Creates, reads and revokes agreements. Only the grantor's own tenant-admin changes them (never the operator);
 /// the two parties (and platform roles) read them; anyone else finds nothing. Creation and revocation take
 /// the change-sequence lock, so pulls see them in order with record changes.
 /// </summary>
@@ -100,7 +100,7 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
         await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
         var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
         var (agreement, grantorSlug, granteeSlug) = await VisibleAsync(caller, name, tracked: true, cancellationToken);
-        if (!IsPlatformAdmin(caller) && !(agreement.GrantorTenantId == caller.TenantId && caller.Has(Roles.TenantAdmin)))
+        if (!(agreement.GrantorTenantId == caller.TenantId && caller.Has(Roles.TenantAdmin)))
         {
             RpcErrors.PermissionDenied("GRANTOR_ONLY", "Only the grantor's tenant-admin revokes an agreement.");
         }
@@ -130,16 +130,13 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
 
     private static bool IsPlatform(Caller caller) => caller.Has(Roles.PlatformAdmin) || caller.Has(Roles.PlatformAuditor);
 
-    private static bool IsPlatformAdmin(Caller caller) => caller.Has(Roles.PlatformAdmin);
-
     /// <summary>The grantor named by <paramref name="parent"/> if the caller may grant for it; NOT_FOUND otherwise.</summary>
     private async Task<TenantEntity> ManagedGrantorAsync(Caller caller, string parent, CancellationToken cancellationToken)
     {
         var slug = RequestNames.Tenant(parent, "parent");
 
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Slug == slug, cancellationToken);
-        var allowed = tenant is not null && tenant.Kind != TenantKind.Operator
-            && (IsPlatformAdmin(caller) || (tenant.Id == caller.TenantId && caller.Has(Roles.TenantAdmin)));
+        var allowed = tenant is not null && tenant.Kind != TenantKind.Operator && tenant.Id == caller.TenantId && caller.Has(Roles.TenantAdmin);
         if (!allowed)
         {
             RpcErrors.NotFound(parent);

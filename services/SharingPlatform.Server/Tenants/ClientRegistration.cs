@@ -12,9 +12,10 @@ namespace SharingPlatform.Server.Tenants;
 /// </summary>
 public sealed class ClientRegistration(SharingDbContext db, IOpenIddictApplicationManager applications, TimeProvider time)
 {
+    /// <summary>Registers client <paramref name="clientId"/> (the {client} part) of <paramref name="tenant"/>; its OAuth client_id is its name.</summary>
     public Task<ClientEntity> RegisterAsync(TenantEntity tenant, string clientId, IEnumerable<string> roles, JsonWebKey publicKey, CancellationToken cancellationToken)
     {
-        var application = Application(clientId);
+        var application = Application(ClientNames.Format(tenant.Slug, clientId));
         application.JsonWebKeySet = new JsonWebKeySet { Keys = { RequirePublicSigningKey(publicKey) } };
         return AddAsync(application, tenant, roles, KeyIdOf(publicKey), cancellationToken);
     }
@@ -22,7 +23,7 @@ public sealed class ClientRegistration(SharingDbContext db, IOpenIddictApplicati
     /// <summary>A development-only client that authenticates with a secret (refused unless Identity:AllowClientSecrets).</summary>
     public Task<ClientEntity> RegisterWithSecretAsync(TenantEntity tenant, string clientId, IEnumerable<string> roles, string secret, CancellationToken cancellationToken)
     {
-        var application = Application(clientId);
+        var application = Application(ClientNames.Format(tenant.Slug, clientId));
         application.ClientSecret = secret;
         return AddAsync(application, tenant, roles, "", cancellationToken);
     }

@@ -28,7 +28,8 @@ public sealed class PlatformBootstrap(
     ILogger<PlatformBootstrap> logger)
 {
     public const string OperatorSlug = "platform";
-    public const string AdminClientId = "platform-admin";
+    /// <summary>The {client} part of the first platform-admin: <c>tenants/platform/clients/admin</c>.</summary>
+    public const string AdminClientId = "admin";
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -48,33 +49,35 @@ public sealed class PlatformBootstrap(
         db.Tenants.Add(tenant);
         await db.SaveChangesAsync(cancellationToken);
 
-        var path = await CreateClientAsync(tenant, AdminClientId, [Roles.PlatformAdmin, Roles.PlatformAuditor], "bootstrap", cancellationToken);
-        await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.bootstrap",
-            [tenant.ResourceName, $"{tenant.ResourceName}/clients/{AdminClientId}"], "", "OK", ""), cancellationToken);
-        Log.BootstrapClientCreated(logger, AdminClientId, path);
+        var (name, path) = await CreateClientAsync(tenant, AdminClientId, [Roles.PlatformAdmin, Roles.PlatformAuditor], "bootstrap", cancellationToken);
+        await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.bootstrap", [tenant.ResourceName, name], "", "OK", ""), cancellationToken);
+        Log.BootstrapClientCreated(logger, name, path);
     }
 
-    /// <summary>Creates a client with a fresh key pair and writes <c>{clientId}.jwk</c> and <c>{clientId}.json</c> under <paramref name="folder"/>.</summary>
-    public async Task<string> CreateClientAsync(TenantEntity tenant, string clientId, string[] roles, string folder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates client <paramref name="clientId"/> of <paramref name="tenant"/> with a fresh key pair and writes
+    /// <c>{tenant}-{client}.jwk</c> and <c>.json</c> under <paramref name="folder"/>; returns its name and the folder.
+    /// </summary>
+    public async Task<(string Name, string Directory)> CreateClientAsync(TenantEntity tenant, string clientId, string[] roles, string folder, CancellationToken cancellationToken)
     {
         var directory = DataDirectory.Ensure(Path.Combine(platform.Value.DataDirectory, folder));
         var key = ClientKey.Create();
-        var keyPath = Path.Combine(directory, clientId + ".jwk");
-        var connectionPath = Path.Combine(directory, clientId + ".json");
+        var keyPath = Path.Combine(directory, $"{tenant.Slug}-{clientId}.jwk");
+        var connectionPath = Path.Combine(directory, $"{tenant.Slug}-{clientId}.json");
         // A key left over from an earlier, deleted database authenticates nothing now: replace it.
         File.Delete(keyPath);
         File.Delete(connectionPath);
         key.Save(keyPath);
         DataDirectory.WriteSecretFile(connectionPath, JsonSerializer.Serialize(new
         {
-            client_id = clientId,
+            client_id = ClientNames.Format(tenant.Slug, clientId),
             tenant = tenant.Slug,
             issuer = IdentityExtensions.Issuer(identity.Value, endpoints.Value).ToString(),
             grpc_url = endpoints.Value.GrpcUrl,
             key_file = keyPath,
         }));
 
-        await registration.RegisterAsync(tenant, clientId, roles, new JsonWebKey(key.PublicJwkJson()), cancellationToken);
-        return directory;
+        var client = await registration.RegisterAsync(tenant, clientId, roles, new JsonWebKey(key.PublicJwkJson()), cancellationToken);
+        return (client.ClientId, directory);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Audit;
@@ -8,16 +7,14 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Server.Tenants;
 
 /// <summary>
-/// Tenant and client administration. Tenants are the platform-admin's; a tenant-admin manages only its own
-/// tenant's clients, and another tenant looks missing to it. Platform roles exist only in the operator tenant.
+/// Tenant and client administration. The operator (platform-admin) creates a tenant together with its first
+/// tenant-admin, from the public key the tenant sent; from then on only that tenant's own tenant-admin gives access
+/// in it (registers clients, rotates keys). The operator keeps only what takes access away: suspending a tenant,
+/// listing and disabling its clients. Another tenant looks missing to a tenant-admin. Platform roles exist only in the
+/// operator tenant, whose platform-admin is its own tenant's admin.
 /// </summary>
-public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration registration, AuditChain audit, AuditTrail trail, TimeProvider time)
+public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registration, AuditChain audit, AuditTrail trail, TimeProvider time)
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ClientIdPattern();
-
-    [GeneratedRegex("^tenants/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/clients/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ClientName();
 
     public async Task<Tenant> CreateTenantAsync(Caller caller, CreateTenantRequest request, CancellationToken cancellationToken)
     {
@@ -38,18 +35,23 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
             RpcErrors.InvalidArgument("tenant.kind", "INVALID_KIND", "Must be documentation, rescue, advocacy or intergovernmental.");
         }
 
+        CheckClientId(request.TenantId, request.AdminClientId, "admin_client_id");
+        var adminKey = PublicKey(request.AdminPublicJwk, "admin_public_jwk");
         if (await db.Tenants.AnyAsync(t => t.Slug == request.TenantId, cancellationToken))
         {
             RpcErrors.AlreadyExists($"tenants/{request.TenantId} already exists.");
         }
 
+        // The tenant and its first admin are created together: there is never a tenant that nobody administers, and
+        // the operator never holds that admin's private key.
         var tenant = new TenantEntity { Slug = request.TenantId, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
         try
         {
-            await RecordedAsync(caller, "CreateTenant", [TenantNames.Format(tenant.Slug)], async () =>
+            await RecordedAsync(caller, "CreateTenant", [TenantNames.Format(tenant.Slug), ClientNames.Format(tenant.Slug, request.AdminClientId)], async () =>
             {
                 db.Tenants.Add(tenant);
                 await db.SaveChangesAsync(cancellationToken);
+                await registration.RegisterAsync(tenant, request.AdminClientId, [Roles.TenantAdmin], adminKey, cancellationToken);
             }, cancellationToken);
         }
         catch (DbUpdateException)
@@ -111,34 +113,27 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
 
     public async Task<Client> RegisterClientAsync(Caller caller, RegisterClientRequest request, CancellationToken cancellationToken)
     {
-        var tenant = await ManagedTenantAsync(caller, request.Parent, cancellationToken);
-        if (!ClientIdPattern().IsMatch(request.ClientId))
-        {
-            RpcErrors.InvalidArgument("client_id", "INVALID_FORMAT", "Must be 3-63 of a-z, 0-9 and -, starting and ending with a letter or digit.");
-        }
-
+        var tenant = await OwnTenantAsync(caller, request.Parent, cancellationToken);
+        CheckClientId(tenant.Slug, request.ClientId, "client_id");
         var roles = CheckRoles(caller, tenant, request.Roles);
-        var key = ClientRegistration.ParsePublicKey(request.PublicJwk, out var problem);
-        if (key is null)
+        var key = PublicKey(request.PublicJwk, "public_jwk");
+        var name = ClientNames.Format(tenant.Slug, request.ClientId);
+        // Client ids are qualified by their tenant, so this names only a client of the caller's own tenant.
+        if (await db.Clients.AnyAsync(c => c.ClientId == name, cancellationToken))
         {
-            RpcErrors.InvalidArgument("public_jwk", "INVALID_KEY", problem!);
-        }
-
-        if (await db.Clients.AnyAsync(c => c.ClientId == request.ClientId, cancellationToken))
-        {
-            RpcErrors.AlreadyExists($"Client id {request.ClientId} is taken; prefix it with your tenant.");
+            RpcErrors.AlreadyExists($"{name} already exists.");
         }
 
         try
         {
             ClientEntity? client = null;
-            await RecordedAsync(caller, "RegisterClient", [$"{TenantNames.Format(tenant.Slug)}/clients/{request.ClientId}"], async () =>
+            await RecordedAsync(caller, "RegisterClient", [name], async () =>
                 client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken), cancellationToken);
-            return client!.ToProto(tenant.Slug);
+            return client!.ToProto();
         }
         catch (DbUpdateException)
         {
-            RpcErrors.AlreadyExists($"Client id {request.ClientId} is taken; prefix it with your tenant.");
+            RpcErrors.AlreadyExists($"{name} already exists.");
             throw;
         }
     }
@@ -147,14 +142,14 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
     {
         var tenant = await ManagedTenantAsync(caller, parent, cancellationToken);
         var clients = await db.Clients.AsNoTracking().Where(c => c.TenantId == tenant.Id).OrderBy(c => c.Id).Take(1000).ToListAsync(cancellationToken);
-        var response = new ListClientsResponse { Clients = { clients.Select(c => c.ToProto(tenant.Slug)) } };
+        var response = new ListClientsResponse { Clients = { clients.Select(c => c.ToProto()) } };
         trail.Resources.AddRange(response.Clients.Select(c => c.Name));
         return response;
     }
 
     public async Task<Client> DisableClientAsync(Caller caller, string name, CancellationToken cancellationToken)
     {
-        var (client, slug) = await ManagedClientAsync(caller, name, cancellationToken);
+        var client = await ManagedClientAsync(caller, name, ownTenantOnly: false, cancellationToken);
         if (client.ClientId == caller.ClientId)
         {
             RpcErrors.FailedPrecondition("SELF_DISABLE", "A client cannot disable itself; use another admin client.");
@@ -165,20 +160,16 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
             client.Status = ClientStatus.Disabled;
             await db.SaveChangesAsync(cancellationToken);
         }, cancellationToken);
-        return client.ToProto(slug);
+        return client.ToProto();
     }
 
     public async Task<Client> RotateClientKeyAsync(Caller caller, RotateClientKeyRequest request, CancellationToken cancellationToken)
     {
-        var (client, slug) = await ManagedClientAsync(caller, request.Name, cancellationToken);
-        var key = ClientRegistration.ParsePublicKey(request.PublicJwk, out var problem);
-        if (key is null)
-        {
-            RpcErrors.InvalidArgument("public_jwk", "INVALID_KEY", problem!);
-        }
-
+        // A new key gives access: only the client's own tenant-admin may set one, never the operator.
+        var client = await ManagedClientAsync(caller, request.Name, ownTenantOnly: true, cancellationToken);
+        var key = PublicKey(request.PublicJwk, "public_jwk");
         await RecordedAsync(caller, "RotateClientKey", [request.Name], () => registration.RotateKeyAsync(client, key, cancellationToken), cancellationToken);
-        return client.ToProto(slug);
+        return client.ToProto();
     }
 
     /// <summary>Runs a change and its audit event in one transaction: both commit, or neither.</summary>
@@ -213,7 +204,7 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
         return [.. requested];
     }
 
-    /// <summary>A tenant the caller may manage: any for a platform-admin, its own for a tenant-admin; otherwise NOT_FOUND.</summary>
+    /// <summary>A tenant whose clients the caller may see and disable: any for a platform-admin, its own for a tenant-admin; otherwise NOT_FOUND.</summary>
     private async Task<TenantEntity> ManagedTenantAsync(Caller caller, string name, CancellationToken cancellationToken)
     {
         var tenant = await VisibleTenantAsync(caller, name, cancellationToken, tracked: false);
@@ -225,23 +216,66 @@ public sealed partial class TenantAdmin(SharingDbContext db, ClientRegistration 
         return tenant;
     }
 
-    private async Task<(ClientEntity Client, string Slug)> ManagedClientAsync(Caller caller, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// A tenant in which the caller may give access: only its own, as its tenant-admin (the operator tenant's admin is
+    /// its platform-admin). Another tenant is NOT_FOUND to a tenant-admin and PERMISSION_DENIED to the operator, which
+    /// knows it exists.
+    /// </summary>
+    private async Task<TenantEntity> OwnTenantAsync(Caller caller, string name, CancellationToken cancellationToken)
     {
-        var match = ClientName().Match(name);
-        if (!match.Success)
+        var tenant = await VisibleTenantAsync(caller, name, cancellationToken, tracked: false);
+        var admin = tenant.Kind == TenantKind.Operator ? Roles.PlatformAdmin : Roles.TenantAdmin;
+        if (tenant.Id != caller.TenantId || !caller.Has(admin))
+        {
+            if (caller.Has(Roles.PlatformAdmin))
+            {
+                RpcErrors.PermissionDenied("TENANT_ADMIN_ONLY", "Only the tenant's own tenant-admin gives access in it; the operator may only suspend the tenant or disable its clients.");
+            }
+
+            RpcErrors.NotFound(name);
+        }
+
+        return tenant;
+    }
+
+    private async Task<ClientEntity> ManagedClientAsync(Caller caller, string name, bool ownTenantOnly, CancellationToken cancellationToken)
+    {
+        if (!ClientNames.TryParse(name, out var slug, out _))
         {
             RpcErrors.InvalidArgument("name", "INVALID_FORMAT", "Must be tenants/{tenant}/clients/{client}.");
         }
 
-        var tenant = await ManagedTenantAsync(caller, TenantNames.Format(match.Groups[1].Value), cancellationToken);
-        var client = await db.Clients.SingleOrDefaultAsync(c => c.TenantId == tenant.Id && c.ClientId == match.Groups[2].Value, cancellationToken);
+        var tenant = ownTenantOnly
+            ? await OwnTenantAsync(caller, TenantNames.Format(slug), cancellationToken)
+            : await ManagedTenantAsync(caller, TenantNames.Format(slug), cancellationToken);
+        var client = await db.Clients.SingleOrDefaultAsync(c => c.TenantId == tenant.Id && c.ClientId == name, cancellationToken);
         var platformClient = client is not null && (client.RoleSet.Contains(Roles.PlatformAdmin) || client.RoleSet.Contains(Roles.PlatformAuditor));
         if (client is null || (platformClient && !caller.Has(Roles.PlatformAdmin)))
         {
             RpcErrors.NotFound(name);
         }
 
-        return (client, tenant.Slug);
+        return client;
+    }
+
+    private static void CheckClientId(string tenantSlug, string clientId, string field)
+    {
+        if (!ClientNames.IdPattern().IsMatch(clientId) || ClientNames.Format(tenantSlug, clientId).Length > ClientNames.MaxLength)
+        {
+            RpcErrors.InvalidArgument(field, "INVALID_FORMAT",
+                $"Must be 3-63 of a-z, 0-9 and -, starting and ending with a letter or digit, and tenants/{{tenant}}/clients/{{client}} at most {ClientNames.MaxLength} characters.");
+        }
+    }
+
+    private static Microsoft.IdentityModel.Tokens.JsonWebKey PublicKey(string json, string field)
+    {
+        var key = ClientRegistration.ParsePublicKey(json, out var problem);
+        if (key is null)
+        {
+            RpcErrors.InvalidArgument(field, "INVALID_KEY", problem!);
+        }
+
+        return key;
     }
 
     /// <summary>The tenant if the caller is a platform role or belongs to it; NOT_FOUND otherwise, exactly as for a missing one.</summary>

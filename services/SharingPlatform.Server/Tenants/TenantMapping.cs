@@ -14,9 +14,9 @@ public static class TenantMapping
         CreateTime = Timestamp.FromDateTime(tenant.CreateTime),
     };
 
-    public static Client ToProto(this ClientEntity client, string tenantSlug) => new()
+    public static Client ToProto(this ClientEntity client) => new()
     {
-        Name = $"{TenantNames.Format(tenantSlug)}/clients/{client.ClientId}",
+        Name = client.ClientId,
         Roles = { client.RoleSet.Order(StringComparer.Ordinal) },
         State = client.Status == ClientStatus.Active ? ClientState.Active : ClientState.Disabled,
         KeyId = client.KeyId,

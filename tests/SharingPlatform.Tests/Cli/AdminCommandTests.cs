@@ -15,7 +15,7 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     {
         var key = Path.Combine(fixture.DataDirectory, "bootstrap", "platform-admin.jwk");
         var (exit, _, error) = await cli.RunAsync("login", "--server", PlatformFixture.GrpcAddress.ToString(), "--identity", PlatformFixture.Issuer.ToString(),
-            "--client-id", "platform-admin", "--key", key, "--profile", "admin");
+            "--client-id", PlatformFixture.PlatformAdminId, "--key", key, "--profile", "admin");
         Assert.True(exit == 0, error);
     }
 
@@ -35,27 +35,32 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         await LoginPlatformAdminAsync(cli, fixture);
         var slug = "ngo-" + Guid.NewGuid().ToString("N")[..8];
         var adminKey = Path.Combine(cli.Home, "admin.jwk");
+        var adminPublic = Path.Combine(cli.Home, "admin.public.jwk");
         var syncKey = Path.Combine(cli.Home, "sync.jwk");
         var syncPublic = Path.Combine(cli.Home, "sync.public.jwk");
 
-        Ok(await cli.RunAsync("tenants", "create", slug, "--name", "North Rescue Network", "--kind", "rescue", "--profile", "admin"));
+        // The partner makes its admin key and sends only the public half; the operator creates the tenant with it.
+        Ok(await cli.RunAsync("keys", "new", "--out", adminKey, "--public-out", adminPublic));
+        var privateRefused = await cli.RunAsync("tenants", "create", slug, "--name", "North Rescue Network", "--kind", "rescue", "--admin-key", adminKey, "--profile", "admin");
+        Ok(await cli.RunAsync("tenants", "create", slug, "--name", "North Rescue Network", "--kind", "rescue", "--admin-key", adminPublic, "--profile", "admin"));
         var tenants = Json(await cli.RunAsync("tenants", "list", "--output", "json", "--profile", "admin"));
-        Ok(await cli.RunAsync("keys", "new", "--out", adminKey));
-        Ok(await cli.RunAsync("clients", "register", slug + "-admin", "--roles", "tenant-admin", "--key-file", adminKey, "--tenant", slug, "--profile", "admin"));
         Ok(await cli.RunAsync("login", "--server", PlatformFixture.GrpcAddress.ToString(), "--identity", PlatformFixture.Issuer.ToString(),
-            "--client-id", slug + "-admin", "--key", adminKey));
+            "--client-id", $"tenants/{slug}/clients/admin", "--key", adminKey));
         var newKey = Json(await cli.RunAsync("keys", "new", "--out", syncKey, "--output", "json"));
         await File.WriteAllTextAsync(syncPublic, newKey.GetProperty("public_jwk").GetString(), TestContext.Current.CancellationToken);
-        var registered = Json(await cli.RunAsync("clients", "register", slug + "-sync", "--roles", "sync,auditor", "--key-file", syncPublic, "--output", "json"));
+        var registered = Json(await cli.RunAsync("clients", "register", "sync", "--roles", "sync,auditor", "--key-file", syncPublic, "--output", "json"));
         var clients = Json(await cli.RunAsync("clients", "list", "--output", "json"));
+        var operatorRegister = await cli.RunAsync("clients", "register", "backdoor", "--roles", "sync", "--key-file", syncPublic, "--tenant", slug, "--profile", "admin");
 
         var tenant = Assert.Single(tenants.EnumerateArray(), t => t.GetProperty("tenant").GetString() == slug);
         Assert.Equal("rescue", tenant.GetProperty("kind").GetString());
         Assert.Equal("active", tenant.GetProperty("state").GetString());
-        Assert.Equal($"tenants/{slug}/clients/{slug}-sync", registered.GetProperty("name").GetString());
+        Assert.True(privateRefused.Exit == 1, privateRefused.Error);
+        Assert.True(operatorRegister.Exit == 2, operatorRegister.Error);
+        Assert.Equal($"tenants/{slug}/clients/sync", registered.GetProperty("name").GetString());
         Assert.Equal(["auditor", "sync"], registered.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).Order());
         Assert.Equal(ClientKey.Load(syncKey).KeyId, registered.GetProperty("keyId").GetString());
-        Assert.Equal([slug + "-admin", slug + "-sync"], clients.EnumerateArray().Select(c => c.GetProperty("client_id").GetString()).Order());
+        Assert.Equal(["admin", "sync"], clients.EnumerateArray().Select(c => c.GetProperty("client_id").GetString()).Order());
     }
 
     [Fact]
@@ -152,14 +157,15 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         using var cli = new Sharectl(fixture);
         await cli.LoginAsync(admin);
         var key = Path.Combine(cli.Home, "x.jwk");
-        Ok(await cli.RunAsync("keys", "new", "--out", key));
+        var publicKey = Path.Combine(cli.Home, "x.public.jwk");
+        Ok(await cli.RunAsync("keys", "new", "--out", key, "--public-out", publicKey));
 
         var list = await cli.RunAsync("clients", "list", "--tenant", other.TenantSlug);
         var register = await cli.RunAsync("clients", "register", other.TenantSlug + "-x", "--roles", "sync", "--key-file", key, "--tenant", other.TenantSlug);
         var disable = await cli.RunAsync("clients", "disable", other.ClientId, "--tenant", other.TenantSlug);
         var grant = await cli.RunAsync("agreements", "create", "--tenant", other.TenantSlug, "--to", admin.TenantSlug, "--fields", "status",
             "--purpose", "documentation", "--until", DateTime.UtcNow.AddYears(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var createTenant = await cli.RunAsync("tenants", "create", "x-" + admin.TenantSlug, "--name", "x", "--kind", "advocacy");
+        var createTenant = await cli.RunAsync("tenants", "create", "x-" + admin.TenantSlug, "--name", "x", "--kind", "advocacy", "--admin-key", publicKey);
 
         Assert.All(new[] { list, register, disable, grant, createTenant }, r => Assert.Equal(2, r.Exit));
         Assert.Contains("NotFound", list.Error, StringComparison.Ordinal);

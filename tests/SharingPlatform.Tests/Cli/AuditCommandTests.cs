@@ -114,7 +114,7 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         }
 
         var limited = await cli.RunAsync("audit", "list", "--limit", "2", "--profile", "admin", "--output", "json");
-        var filtered = await cli.RunAsync("audit", "list", "--actor-client", "platform-admin", "--action", "sharing.v1.TenantAdminService/ListTenants",
+        var filtered = await cli.RunAsync("audit", "list", "--actor-client", PlatformFixture.PlatformAdminId, "--action", "sharing.v1.TenantAdminService/ListTenants",
             "--since", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--limit", "1000", "--profile", "admin", "--output", "json");
         var table = await cli.RunAsync("audit", "list", "--limit", "3", "--profile", "admin");
 
@@ -124,7 +124,7 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         Ok(filtered);
         using var second = JsonDocument.Parse(filtered.Out);
         Assert.True(second.RootElement.GetArrayLength() >= 3);
-        Assert.All(second.RootElement.EnumerateArray(), e => Assert.Equal("platform-admin", e.GetProperty("actor_client").GetString()));
+        Assert.All(second.RootElement.EnumerateArray(), e => Assert.Equal(PlatformFixture.PlatformAdminId, e.GetProperty("actor_client").GetString()));
         Ok(table);
         Assert.Contains("Audit events", table.Out, StringComparison.Ordinal);
     }

@@ -19,7 +19,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     {
         var client = await fixture.CreateClientAsync();
         await _cli.LoginAsync(client);
-        var key = Temp("linkage-" + client.ClientId + ".key");
+        var key = Temp("linkage-" + client.TenantSlug + ".key");
         Assert.Equal(0, (await _cli.RunAsync("keys", "new-linkage-key", "--out", key)).Exit);
         return (client, key);
     }

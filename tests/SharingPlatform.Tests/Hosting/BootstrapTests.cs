@@ -30,8 +30,8 @@ public sealed class BootstrapTests(DemoFixture fixture) : IClassFixture<DemoFixt
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(fixture.DataDirectory));
         }
 
-        Assert.Equal("platform-admin", connectionFile.RootElement.GetProperty("client_id").GetString());
-        using var admin = fixture.Connect("platform-admin", ClientKey.Load(keyPath));
+        Assert.Equal(PlatformFixture.PlatformAdminId, connectionFile.RootElement.GetProperty("client_id").GetString());
+        using var admin = fixture.Connect(PlatformFixture.PlatformAdminId, ClientKey.Load(keyPath));
         var token = new JsonWebToken(await admin.Tokens.GetTokenAsync(TestContext.Current.CancellationToken));
         Assert.Equal(["platform-admin", "platform-auditor"], token.Claims.Where(c => c.Type == "role").Select(c => c.Value).Order());
         // Platform administration does not include reading partners' cases.
@@ -45,7 +45,7 @@ public sealed class BootstrapTests(DemoFixture fixture) : IClassFixture<DemoFixt
         foreach (var (slug, _, _) in DemoSeed.Tenants)
         {
             var keyPath = Path.Combine(fixture.DataDirectory, "demo", slug + "-sync.jwk");
-            using var connection = fixture.Connect(slug + "-sync", ClientKey.Load(keyPath));
+            using var connection = fixture.Connect(PlatformFixture.DemoClientId(slug, "sync"), ClientKey.Load(keyPath));
 
             var (changes, _, caughtUp) = await connection.Cases.PullAllAsync("tenants/" + slug);
 
@@ -60,7 +60,7 @@ public sealed class BootstrapTests(DemoFixture fixture) : IClassFixture<DemoFixt
     {
         async Task<HashSet<string>> TokensOf(string slug)
         {
-            using var connection = fixture.Connect(slug + "-sync", ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", slug + "-sync.jwk")));
+            using var connection = fixture.Connect(PlatformFixture.DemoClientId(slug, "sync"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", slug + "-sync.jwk")));
             return [.. (await connection.Cases.PullAllAsync("tenants/" + slug)).Changes.Select(c => c.Record.SubjectToken)];
         }
 

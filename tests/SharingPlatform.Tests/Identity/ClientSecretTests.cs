@@ -16,8 +16,7 @@ public sealed class ClientSecretTests(SecretsAllowedFixture fixture) : IClassFix
     public async Task Client_secret_works_only_when_configured_and_only_with_the_right_secret()
     {
         var tenantClient = await fixture.CreateClientAsync();
-        var clientId = tenantClient.TenantSlug + "-secret";
-        await SecretClients.RegisterAsync(fixture, tenantClient.TenantSlug, clientId, "correct horse battery staple");
+        var clientId = await SecretClients.RegisterAsync(fixture, tenantClient.TenantSlug, "secret", "correct horse battery staple");
 
         var right = await Tokens.RequestAsync(fixture, Form(clientId, "correct horse battery staple"));
         var wrong = await Tokens.RequestAsync(fixture, Form(clientId, "wrong"));

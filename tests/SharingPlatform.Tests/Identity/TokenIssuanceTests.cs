@@ -115,8 +115,7 @@ public abstract class TokenIssuanceTests(PlatformFixture fixture)
     public async Task Client_secret_is_refused_while_secrets_are_disabled()
     {
         var tenantClient = await fixture.CreateClientAsync();
-        var secretClientId = tenantClient.TenantSlug + "-secret";
-        await SecretClients.RegisterAsync(fixture, tenantClient.TenantSlug, secretClientId, "correct horse battery staple");
+        var secretClientId = await SecretClients.RegisterAsync(fixture, tenantClient.TenantSlug, "secret", "correct horse battery staple");
 
         var result = await Tokens.RequestAsync(fixture, new Dictionary<string, string>
         {

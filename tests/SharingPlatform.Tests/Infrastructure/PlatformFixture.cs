@@ -94,8 +94,9 @@ public abstract class PlatformFixture : IAsyncLifetime
     {
         Assert.SkipWhen(Unavailable is not null, Unavailable ?? "");
         tenantSlug ??= "t-" + Guid.NewGuid().ToString("N")[..10];
-        var clientId = tenantSlug + "-" + Guid.NewGuid().ToString("N")[..6];
+        var shortId = tenantSlug + "-" + Guid.NewGuid().ToString("N")[..6];
         var key = ClientKey.Create();
+        var clientId = "";
         await WithScopeAsync(async services =>
         {
             var db = services.GetRequiredService<SharingDbContext>();
@@ -107,17 +108,24 @@ public abstract class PlatformFixture : IAsyncLifetime
                 await db.SaveChangesAsync();
             }
 
-            await services.GetRequiredService<ClientRegistration>().RegisterAsync(
-                tenant, clientId, roles.Length == 0 ? ["sync"] : roles, new JsonWebKey(key.PublicJwkJson()), CancellationToken.None);
+            var client = await services.GetRequiredService<ClientRegistration>().RegisterAsync(
+                tenant, shortId, roles.Length == 0 ? ["sync"] : roles, new JsonWebKey(key.PublicJwkJson()), CancellationToken.None);
+            clientId = client.ClientId;
         });
         return new TestClient(this, tenantSlug, clientId, key);
     }
+
+    /// <summary>The name (and OAuth client_id) of the platform-admin client written at first start.</summary>
+    public const string PlatformAdminId = "tenants/platform/clients/admin";
+
+    /// <summary>The name of a demo client written with <c>--demo</c>, e.g. <c>DemoClientId("nkdb-demo", "sync")</c>.</summary>
+    public static string DemoClientId(string tenant, string client) => $"tenants/{tenant}/clients/{client}";
 
     /// <summary>The platform-admin client written at first start.</summary>
     public SharingConnection ConnectPlatformAdmin()
     {
         Assert.SkipWhen(Unavailable is not null, Unavailable ?? "");
-        return Connect("platform-admin", ClientKey.Load(Path.Combine(DataDirectory, "bootstrap", "platform-admin.jwk")));
+        return Connect(PlatformAdminId, ClientKey.Load(Path.Combine(DataDirectory, "bootstrap", "platform-admin.jwk")));
     }
 
     public SharingConnection Connect(string clientId, ClientKey key) =>

@@ -9,11 +9,16 @@ namespace SharingPlatform.Tests.Infrastructure;
 /// <summary>Registers a development-style client that authenticates with a secret.</summary>
 public static class SecretClients
 {
-    public static Task RegisterAsync(PlatformFixture fixture, string tenantSlug, string clientId, string secret) =>
-        fixture.WithScopeAsync(async services =>
+    /// <summary>Registers client <paramref name="clientId"/> (the {client} part) of a tenant; returns its OAuth client_id.</summary>
+    public static async Task<string> RegisterAsync(PlatformFixture fixture, string tenantSlug, string clientId, string secret)
+    {
+        var name = "";
+        await fixture.WithScopeAsync(async services =>
         {
             var db = services.GetRequiredService<SharingDbContext>();
             var tenant = db.Tenants.Single(t => t.Slug == tenantSlug);
-            await services.GetRequiredService<ClientRegistration>().RegisterWithSecretAsync(tenant, clientId, ["sync"], secret, CancellationToken.None);
+            name = (await services.GetRequiredService<ClientRegistration>().RegisterWithSecretAsync(tenant, clientId, ["sync"], secret, CancellationToken.None)).ClientId;
         });
+        return name;
+    }
 }

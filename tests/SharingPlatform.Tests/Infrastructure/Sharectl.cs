@@ -18,7 +18,7 @@ public sealed class Sharectl(PlatformFixture fixture) : IDisposable
     /// <summary>Saves a profile for <paramref name="client"/> (writing its key to a file) through the real login command.</summary>
     public async Task LoginAsync(TestClient client, string profile = "default")
     {
-        var keyFile = Path.Combine(Home, client.ClientId + ".jwk");
+        var keyFile = Path.Combine(Home, client.ClientId.Replace('/', '_') + ".jwk");
         if (!File.Exists(keyFile))
         {
             client.Key.Save(keyFile);

@@ -16,11 +16,14 @@ public abstract class TenantAdminTests(PlatformFixture fixture)
         var adminKey = ClientKey.Create();
         var syncKey = ClientKey.Create();
 
-        var tenant = await platform.Tenants.CreateTenantAsync(new CreateTenantRequest { TenantId = slug, Tenant = new Tenant { DisplayName = "Rescue NGO", Kind = TenantKind.Rescue } });
-        var admin = await platform.Tenants.RegisterClientAsync(new RegisterClientRequest { Parent = tenant.Name, ClientId = slug + "-admin", Roles = { "tenant-admin" }, PublicJwk = adminKey.PublicJwkJson() });
-        using var adminConnection = fixture.Connect(slug + "-admin", adminKey);
-        var sync = await adminConnection.Tenants.RegisterClientAsync(new RegisterClientRequest { Parent = tenant.Name, ClientId = slug + "-sync", Roles = { "sync" }, PublicJwk = syncKey.PublicJwkJson() });
-        using var syncConnection = fixture.Connect(slug + "-sync", syncKey);
+        var tenant = await platform.Tenants.CreateTenantAsync(new CreateTenantRequest
+        {
+            TenantId = slug, Tenant = new Tenant { DisplayName = "Rescue NGO", Kind = TenantKind.Rescue }, AdminClientId = "admin", AdminPublicJwk = adminKey.PublicJwkJson(),
+        });
+        using var adminConnection = fixture.Connect(tenant.Name + "/clients/admin", adminKey);
+        var admin = (await adminConnection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = tenant.Name })).Clients.Single();
+        var sync = await adminConnection.Tenants.RegisterClientAsync(new RegisterClientRequest { Parent = tenant.Name, ClientId = "sync", Roles = { "sync" }, PublicJwk = syncKey.PublicJwkJson() });
+        using var syncConnection = fixture.Connect(sync.Name, syncKey);
         var pushed = await syncConnection.Cases.PushCasesAsync(new PushCasesRequest { Parent = tenant.Name, RequestId = Records.RequestId(), Records = { Records.Valid(tenant.Name + "/cases/first") } });
 
         Assert.Equal(TenantState.Active, tenant.State);
@@ -42,7 +45,7 @@ public abstract class TenantAdminTests(PlatformFixture fixture)
         var platformRole = await Assert.ThrowsAsync<RpcException>(() => connection.Tenants.RegisterClientAsync(new RegisterClientRequest { Parent = admin.Parent, ClientId = admin.TenantSlug + "-x", Roles = { "platform-admin" }, PublicJwk = key }).ResponseAsync);
         var foreignRegister = await Assert.ThrowsAsync<RpcException>(() => connection.Tenants.RegisterClientAsync(new RegisterClientRequest { Parent = other.Parent, ClientId = other.TenantSlug + "-x", Roles = { "sync" }, PublicJwk = key }).ResponseAsync);
         var foreignList = await Assert.ThrowsAsync<RpcException>(() => connection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = other.Parent }).ResponseAsync);
-        var foreignDisable = await Assert.ThrowsAsync<RpcException>(() => connection.Tenants.DisableClientAsync(new DisableClientRequest { Name = $"{other.Parent}/clients/{other.ClientId}" }).ResponseAsync);
+        var foreignDisable = await Assert.ThrowsAsync<RpcException>(() => connection.Tenants.DisableClientAsync(new DisableClientRequest { Name = other.ClientId }).ResponseAsync);
         var createTenant = await Assert.ThrowsAsync<RpcException>(() => connection.Tenants.CreateTenantAsync(new CreateTenantRequest { TenantId = "x-" + admin.TenantSlug, Tenant = new Tenant { DisplayName = "x", Kind = TenantKind.Advocacy } }).ResponseAsync);
 
         Assert.Equal(StatusCode.PermissionDenied, platformRole.StatusCode);
@@ -97,7 +100,7 @@ public abstract class TenantAdminTests(PlatformFixture fixture)
         var suspended = await Assert.ThrowsAsync<RpcException>(() => syncConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent }).ResponseAsync);
         await platform.Tenants.ReactivateTenantAsync(new ReactivateTenantRequest { Name = admin.Parent });
         await syncConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent });
-        var disabled = await adminConnection.Tenants.DisableClientAsync(new DisableClientRequest { Name = $"{sync.Parent}/clients/{sync.ClientId}" });
+        var disabled = await adminConnection.Tenants.DisableClientAsync(new DisableClientRequest { Name = sync.ClientId });
         var refused = await Assert.ThrowsAsync<RpcException>(() => syncConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent }).ResponseAsync);
 
         Assert.Equal(StatusCode.PermissionDenied, suspended.StatusCode);
@@ -113,7 +116,7 @@ public abstract class TenantAdminTests(PlatformFixture fixture)
         using var adminConnection = admin.Connect();
         var newKey = ClientKey.Create();
 
-        var rotated = await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = $"{sync.Parent}/clients/{sync.ClientId}", PublicJwk = newKey.PublicJwkJson() });
+        var rotated = await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = sync.ClientId, PublicJwk = newKey.PublicJwkJson() });
         var old = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(sync.ClientId, sync.Key.SigningKey));
         var fresh = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(sync.ClientId, newKey.SigningKey));
 

@@ -24,6 +24,17 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                 UPDATE [cases] SET [Etag] = '"' + LOWER(CONVERT(varchar(24), CRYPT_GEN_RANDOM(12), 2)) + '"' WHERE [Etag] = '';
                 """);
 
+            // Client ids become their names, tenants/{tenant}/clients/{client}: the OpenIddict application first,
+            // while the old id still finds its client row.
+            migrationBuilder.Sql("""
+                UPDATE a SET a.[ClientId] = 'tenants/' + t.[Slug] + '/clients/' + c.[ClientId]
+                FROM [OpenIddictApplications] a JOIN [clients] c ON c.[ClientId] = a.[ClientId] JOIN [tenants] t ON t.[Id] = c.[TenantId]
+                WHERE a.[ClientId] NOT LIKE 'tenants/%';
+                UPDATE c SET c.[ClientId] = 'tenants/' + t.[Slug] + '/clients/' + c.[ClientId]
+                FROM [clients] c JOIN [tenants] t ON t.[Id] = c.[TenantId]
+                WHERE c.[ClientId] NOT LIKE 'tenants/%';
+                """);
+
             migrationBuilder.AddColumn<DateTime>(
                 name: "Time",
                 table: "case_revisions",

@@ -24,6 +24,17 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                 UPDATE "cases" SET "Etag" = '"' || lower(hex(randomblob(12))) || '"' WHERE "Etag" = '';
                 """);
 
+            // Client ids become their names, tenants/{tenant}/clients/{client}: the OpenIddict application first,
+            // while the old id still finds its client row.
+            migrationBuilder.Sql("""
+                UPDATE "OpenIddictApplications" SET "ClientId" = (
+                    SELECT 'tenants/' || t."Slug" || '/clients/' || c."ClientId" FROM "clients" c JOIN "tenants" t ON t."Id" = c."TenantId"
+                    WHERE c."ClientId" = "OpenIddictApplications"."ClientId")
+                WHERE "ClientId" NOT LIKE 'tenants/%' AND EXISTS (SELECT 1 FROM "clients" c WHERE c."ClientId" = "OpenIddictApplications"."ClientId");
+                UPDATE "clients" SET "ClientId" = 'tenants/' || (SELECT t."Slug" FROM "tenants" t WHERE t."Id" = "clients"."TenantId") || '/clients/' || "ClientId"
+                WHERE "ClientId" NOT LIKE 'tenants/%';
+                """);
+
             migrationBuilder.AddColumn<DateTime>(
                 name: "Time",
                 table: "case_revisions",
