@@ -50,8 +50,11 @@ public static class IdentityExtensions
                 server.DisableTokenStorage();
                 server.AddSigningKey(keys.Signing);
                 server.AddEncryptionKey(keys.Encryption);
+                // Client assertions: shape, audience and times first, then OpenIddict's signature check, then replay.
+                server.AddEventHandler(ClientAssertionRules.Descriptor);
                 server.AddEventHandler(ClientAssertionReplayGuard.Descriptor);
                 server.AddEventHandler(TokenAudit.Descriptor);
+                server.AddEventHandler(TokenRefusalStatus.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
                 if (EndpointRules.AllLoopbackCleartext(endpoints))
@@ -59,6 +62,7 @@ public static class IdentityExtensions
                     // Plain HTTP is accepted only when every listener is on loopback (EndpointRules refuses the rest).
                     aspNetCore.DisableTransportSecurityRequirement();
                 }
+
             })
             .AddValidation(validation =>
             {

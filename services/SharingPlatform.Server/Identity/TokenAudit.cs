@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Server;
 using SharingPlatform.Server.Audit;
@@ -10,10 +9,10 @@ namespace SharingPlatform.Server.Identity;
 
 /// <summary>
 /// Records every token response, issued or refused, before it is sent: a token whose issuance cannot be
-/// audited is not handed out. A refused request's client id is unverified, so it is kept only as a request id,
-/// and only when it looks like a client id.
+/// audited is not handed out. A refused request's client id (the form's client_id, else the assertion's iss) is
+/// unverified, so it is kept only as a request id, and only when it looks like a client id.
 /// </summary>
-public sealed partial class TokenAudit(AuditChain chain, SharingDbContext db) : IOpenIddictServerHandler<ApplyTokenResponseContext>
+public sealed class TokenAudit(AuditChain chain, SharingDbContext db) : IOpenIddictServerHandler<ApplyTokenResponseContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
@@ -24,7 +23,9 @@ public sealed partial class TokenAudit(AuditChain chain, SharingDbContext db) : 
 
     public async ValueTask HandleAsync(ApplyTokenResponseContext context)
     {
-        var claimed = context.Request?.ClientId is { } id && ClientNames.IsWellFormed(id) ? id : null;
+        var claimed = context.Request?.ClientId
+            ?? (UnverifiedAssertion.TryRead(context.Request?.ClientAssertion) is { } assertion ? UnverifiedAssertion.StringOf(assertion.Claims, "iss") : null);
+        claimed = ClientNames.IsWellFormed(claimed) ? claimed : null;
         if (string.IsNullOrEmpty(context.Response.Error) && claimed is not null)
         {
             var tenant = (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.TenantSlug;

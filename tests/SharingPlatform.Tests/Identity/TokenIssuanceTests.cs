@@ -40,6 +40,7 @@ public abstract class TokenIssuanceTests(PlatformFixture fixture)
         var replay = await Tokens.RequestWithAssertionAsync(fixture, assertion);
 
         Assert.Equal(200, first.Status);
+        Assert.Equal(400, replay.Status);
         Assert.Equal("invalid_client", replay.Body.GetProperty("error").GetString());
         Assert.False(replay.Body.TryGetProperty("access_token", out _));
     }
@@ -63,7 +64,7 @@ public abstract class TokenIssuanceTests(PlatformFixture fixture)
         var result = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(client.ClientId, client.Key.SigningKey, audience: audience));
 
         Assert.Equal(400, result.Status);
-        Assert.Equal("invalid_token", result.Body.GetProperty("error").GetString());
+        Assert.Equal("invalid_client", result.Body.GetProperty("error").GetString());
         Assert.False(result.Body.TryGetProperty("access_token", out _));
         // The same client with the issuer as audience succeeds: the refusal is about the audience alone.
         var control = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(client.ClientId, client.Key.SigningKey));
@@ -124,6 +125,7 @@ public abstract class TokenIssuanceTests(PlatformFixture fixture)
             ["client_secret"] = "correct horse battery staple",
         });
 
+        Assert.Equal(400, result.Status);
         Assert.Equal("invalid_client", result.Body.GetProperty("error").GetString());
         Assert.False(result.Body.TryGetProperty("access_token", out _));
     }
