@@ -55,6 +55,7 @@ public static class IdentityExtensions
                 server.AddEventHandler(ClientAssertionReplayGuard.Descriptor);
                 server.AddEventHandler(TokenAudit.Descriptor);
                 server.AddEventHandler(TokenRefusalStatus.Descriptor);
+                server.AddEventHandler(DiscoveryMetadata.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
                 if (EndpointRules.AllLoopbackCleartext(endpoints))
@@ -63,6 +64,12 @@ public static class IdentityExtensions
                     aspNetCore.DisableTransportSecurityRequirement();
                 }
 
+                if (!identity.AllowClientSecrets)
+                {
+                    // After UseAspNetCore, which adds client_secret_basic: with secrets off OpenIddict itself refuses
+                    // client_secret_post and _basic, and discovery offers private_key_jwt alone.
+                    server.Configure(options => options.ClientAuthenticationMethods.RemoveWhere(m => m.StartsWith("client_secret_", StringComparison.Ordinal)));
+                }
             })
             .AddValidation(validation =>
             {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SharingPlatform.Client.Auth;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
@@ -119,6 +120,20 @@ public abstract class ClientAssertionRulesTests(PlatformFixture fixture)
 
         Assert.Equal(200, result.Status);
         Assert.Equal(PlatformFixture.Issuer.ToString(), new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(assertion).GetPayloadValue<string>("aud"));
+    }
+
+    [Fact]
+    public async Task Discovery_offers_only_private_key_jwt_signed_with_es256()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        using var http = fixture.Factory.CreateClient();
+
+        var document = JsonSerializer.Deserialize<JsonElement>(
+            await http.GetStringAsync(new Uri(PlatformFixture.Issuer, ".well-known/openid-configuration"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(PlatformFixture.Issuer.ToString(), document.GetProperty("issuer").GetString());
+        Assert.Equal(["private_key_jwt"], document.GetProperty("token_endpoint_auth_methods_supported").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(["ES256"], document.GetProperty("token_endpoint_auth_signing_alg_values_supported").EnumerateArray().Select(m => m.GetString()));
     }
 
     private async Task AssertRefusedAndRecordedAsync(TestClient client, string assertion)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SharingPlatform.Tests.Infrastructure;
 
 namespace SharingPlatform.Tests.Identity;
@@ -24,6 +25,19 @@ public sealed class ClientSecretTests(SecretsAllowedFixture fixture) : IClassFix
         Assert.Equal(200, right.Status);
         Assert.True(right.Body.TryGetProperty("access_token", out _));
         Assert.Equal("invalid_client", wrong.Body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Discovery_offers_client_secrets_besides_private_key_jwt()
+    {
+        using var http = fixture.Factory.CreateClient();
+
+        var document = JsonSerializer.Deserialize<JsonElement>(
+            await http.GetStringAsync(new Uri(PlatformFixture.Issuer, ".well-known/openid-configuration"), TestContext.Current.CancellationToken));
+
+        var methods = document.GetProperty("token_endpoint_auth_methods_supported").EnumerateArray().Select(m => m.GetString()).ToList();
+        Assert.Contains("private_key_jwt", methods);
+        Assert.Contains("client_secret_post", methods);
     }
 
     private static Dictionary<string, string> Form(string clientId, string secret) => new()
