@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SharingPlatform.Client;
 using SharingPlatform.Client.Auth;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
@@ -110,6 +111,47 @@ public abstract class ClientAssertionRulesTests(PlatformFixture fixture)
         await AssertRefusedAndRecordedAsync(client, assertion.Sign(client.Key.SigningKey));
     }
 
+    [Theory]
+    [InlineData("none")]
+    [InlineData("HS256")]
+    [InlineData("es256")]
+    public async Task Algorithm_other_than_es256_is_refused(string algorithm)
+    {
+        var client = await fixture.CreateClientAsync();
+        var assertion = RawAssertion.For(client);
+
+        assertion.Header["alg"] = algorithm;
+
+        await AssertRefusedAndRecordedAsync(client, assertion.Sign(client.Key.SigningKey));
+    }
+
+    [Theory]
+    [InlineData("aud", "\"http://localhost/connect/token\"")]
+    [InlineData("exp", "1")]
+    public async Task Claim_written_twice_is_refused(string claim, string otherValue)
+    {
+        var client = await fixture.CreateClientAsync();
+        var assertion = RawAssertion.For(client);
+        var claims = assertion.Claims.ToJsonString();
+
+        // The second copy is the one a last-member-wins parser would read.
+        var twice = claims[..^1] + $",\"{claim}\":{otherValue}}}";
+
+        // Unreadable as a whole, so not even its claimed client id is taken from it.
+        await AssertRefusedAndRecordedAsync(RawAssertion.Sign(assertion.Header.ToJsonString(), twice, client.Key.SigningKey), claimedClientId: "");
+    }
+
+    [Theory]
+    [InlineData("not-a-jwt")]
+    [InlineData("e30.e30.e30.e30.e30")]
+    [InlineData("W10.W10.AAAA")]
+    public async Task Assertion_that_is_not_a_signed_jwt_is_refused(string assertion)
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+
+        await AssertRefusedAndRecordedAsync(assertion, claimedClientId: "");
+    }
+
     [Fact]
     public async Task Sdk_assertion_names_exactly_the_issuer_and_is_accepted()
     {
@@ -136,17 +178,26 @@ public abstract class ClientAssertionRulesTests(PlatformFixture fixture)
         Assert.Equal(["ES256"], document.GetProperty("token_endpoint_auth_signing_alg_values_supported").EnumerateArray().Select(m => m.GetString()));
     }
 
-    private async Task AssertRefusedAndRecordedAsync(TestClient client, string assertion)
+    /// <summary>Refused with a plain OAuth error, and exactly one refusal recorded for it, naming the client it claimed to be.</summary>
+    private async Task AssertRefusedAndRecordedAsync(string assertion, string claimedClientId)
     {
+        using var platform = fixture.ConnectPlatformAdmin();
+        var before = (await RefusalsAsync(platform)).Select(e => e.Sequence).DefaultIfEmpty().Max();
+
         var result = await Tokens.RequestWithAssertionAsync(fixture, assertion);
 
         Assert.Equal(400, result.Status);
         Assert.Equal("invalid_client", result.Body.GetProperty("error").GetString());
         Assert.False(result.Body.TryGetProperty("access_token", out _));
-        using var platform = fixture.ConnectPlatformAdmin();
-        var refusals = await AuditReader.AllAsync(platform, new ListAuditEventsRequest { Action = "token.refuse" });
-        Assert.Contains(refusals, e => e.Outcome == "invalid_client" && e.RequestId == client.ClientId);
+        var recorded = Assert.Single(await RefusalsAsync(platform), e => e.Sequence > before);
+        Assert.Equal("invalid_client", recorded.Outcome);
+        Assert.Equal(claimedClientId, recorded.RequestId);
     }
+
+    private Task AssertRefusedAndRecordedAsync(TestClient client, string assertion) => AssertRefusedAndRecordedAsync(assertion, client.ClientId);
+
+    private static Task<List<AuditEvent>> RefusalsAsync(SharingConnection platform) =>
+        AuditReader.AllAsync(platform, new ListAuditEventsRequest { Action = "token.refuse" });
 }
 
 public sealed class SqliteClientAssertionRulesTests(SqliteFixture fixture) : ClientAssertionRulesTests(fixture), IClassFixture<SqliteFixture>;

@@ -79,12 +79,15 @@ public sealed class RawAssertion
     }
 
     /// <summary>The compact JWS: base64url(header).base64url(claims).base64url(r || s).</summary>
-    public string Sign(ECDsaSecurityKey key)
+    public string Sign(ECDsaSecurityKey key) => Sign(Header.ToJsonString(), Claims.ToJsonString(), key);
+
+    /// <summary>Signs header and claims given as JSON text, e.g. with a member written twice.</summary>
+    public static string Sign(string header, string claims, ECDsaSecurityKey key)
     {
-        var signingInput = Encode(Header) + "." + Encode(Claims);
+        var signingInput = Encode(header) + "." + Encode(claims);
         var signature = key.ECDsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64UrlEncoder.Encode(signature);
     }
 
-    private static string Encode(JsonObject json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json.ToJsonString()));
+    private static string Encode(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
 }
