@@ -7,12 +7,14 @@ namespace SharingPlatform.Server.Access;
 /// <summary>
 /// Turns any unexpected exception into INTERNAL with a trace id, so that no stack trace, SQL or value
 /// reaches a client; the exception type, stack and trace id are logged, not its message (it may hold data).
+/// Being the outermost interceptor, it also marks the call as read (see <see cref="MalformedMessages"/>).
 /// </summary>
 public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        MalformedMessages.MarkRead(context);
         try
         {
             return await continuation(request, context);
@@ -27,6 +29,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        MalformedMessages.MarkRead(context);
         try
         {
             await continuation(request, responseStream, context);
@@ -40,6 +43,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        MalformedMessages.MarkRead(context);
         try
         {
             return await continuation(requestStream, context);
@@ -54,6 +58,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        MalformedMessages.MarkRead(context);
         try
         {
             await continuation(requestStream, responseStream, context);

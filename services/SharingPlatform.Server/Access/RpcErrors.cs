@@ -40,6 +40,17 @@ public static class RpcErrors
     [DoesNotReturn]
     public static void Aborted(string reason, string message) => Throw(Code.Aborted, reason, message);
 
+    /// <summary>The request message could not be read: a bad frame, invalid protobuf or UTF-8, nesting too deep.</summary>
+    public static RpcException MalformedMessage() =>
+        Build(Code.InvalidArgument, "MALFORMED_MESSAGE", "The request is not a readable message of this method.").ToRpcException();
+
+    public static RpcException MessageTooLarge() =>
+        Build(Code.ResourceExhausted, "MESSAGE_TOO_LARGE", "The request message is larger than this server accepts.").ToRpcException();
+
+    /// <summary>A compressed message in an encoding the server does not offer (gRPC requires UNIMPLEMENTED).</summary>
+    public static RpcException UnsupportedEncoding() =>
+        Build(Code.Unimplemented, "UNSUPPORTED_ENCODING", "The message encoding is not supported; see grpc-accept-encoding.").ToRpcException();
+
     public static RpcException Internal(string traceId) =>
         Build(Code.Internal, "INTERNAL", $"Internal error; quote trace id {traceId} to the operator.").ToRpcException();
 

@@ -52,9 +52,8 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail)
     }
 
     /// <summary>The actor of the current call: the authorized caller, else what the token claims, else unknown.</summary>
-    public static (string Client, string Tenant) Actor(ServerCallContext context)
+    public static (string Client, string Tenant) Actor(HttpContext http)
     {
-        var http = context.GetHttpContext();
         if (http.Items[typeof(Caller)] is Caller caller)
         {
             return (caller.ClientId, caller.TenantSlug);
@@ -84,7 +83,7 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail)
             return;
         }
 
-        var (client, tenant) = Actor(context);
+        var (client, tenant) = Actor(context.GetHttpContext());
         var anonymous = client == "-";
         // On failure nothing was returned: record what was asked for, if it is a well-formed resource name. An
         // unauthenticated caller's strings are not recorded at all: they would let anyone write into a tenant's log.

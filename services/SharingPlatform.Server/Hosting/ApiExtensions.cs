@@ -54,6 +54,7 @@ public static class ApiExtensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<MalformedMessages>();
         app.MapTokenEndpoint();
         app.MapGrpcService<CaseGrpcService>();
         app.MapGrpcService<TenantAdminGrpcService>();
