@@ -39,6 +39,11 @@ public abstract class PlatformFixture : IAsyncLifetime
     /// <summary>Extra configuration for a variant of the platform (e.g. client secrets allowed).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
+    /// <summary>Anything else a variant needs from the host (e.g. an extra logger provider).</summary>
+    protected virtual void ConfigureHost(IWebHostBuilder host)
+    {
+    }
+
     protected abstract Task<string?> CreateDatabaseAsync();
 
     protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
@@ -63,6 +68,8 @@ public abstract class PlatformFixture : IAsyncLifetime
             {
                 host.UseSetting(key, value);
             }
+
+            ConfigureHost(host);
         });
         _ = _factory.Server; // starts the host: migrations and bootstrap run now
     }
