@@ -36,4 +36,7 @@ public static class DataDirectory
 
     /// <summary>Writes a new file readable and writable by the owner only; refuses to overwrite.</summary>
     public static void WriteSecretFile(string path, string content) => sdk::SharingPlatform.Client.SecretFile.Write(path, content);
+
+    /// <summary>Leaves an existing file readable and writable by the owner only; true if it allowed more.</summary>
+    public static bool RestrictToOwner(string path) => sdk::SharingPlatform.Client.SecretFile.RestrictToOwner(path);
 }

@@ -20,4 +20,7 @@ public static partial class Log
 
     [LoggerMessage(5, LogLevel.Error, "Unhandled {ExceptionType} in {Method}; trace id {TraceId}\n{StackTrace}")]
     public static partial void UnhandledException(ILogger logger, string? exceptionType, string method, string traceId, string? stackTrace);
+
+    [LoggerMessage(6, LogLevel.Warning, "{Count} database file(s) at {Path} were readable beyond the server's user; they are owner-only now.")]
+    public static partial void DatabaseFilesRestricted(ILogger logger, int count, string path);
 }

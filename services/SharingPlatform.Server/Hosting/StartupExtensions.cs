@@ -18,7 +18,9 @@ public static class StartupExtensions
         DataDirectory.Ensure(app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value.DataDirectory);
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<SharingDbContext>().MigrateAsync(cancellationToken);
+            var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
+            SqliteFiles.RestrictToOwner(db, app.Logger);
+            await db.MigrateAsync(cancellationToken);
             await scope.ServiceProvider.GetRequiredService<PlatformBootstrap>().RunAsync(cancellationToken);
             if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
             {
