@@ -11,7 +11,7 @@ namespace SharingPlatform.Server.Access;
 /// <summary>
 /// Authorizes every call before it reaches a service: finds the method's rule, checks the access token
 /// (validated by OpenIddict), then reads the client and its tenant from the database so that a disabled
-/// client, a suspended tenant or a removed role is refused on the very next call, not at token expiry.
+/// client, a rotated key, a suspended tenant or a removed role is refused on the very next call, not at token expiry.
 /// </summary>
 public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
 {
@@ -69,6 +69,13 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
         if (client is null || !client.ClientActive)
         {
             RpcErrors.Unauthenticated("CLIENT_DISABLED", "This client is disabled or unknown.");
+        }
+
+        // A token names the key it was obtained with: once that key is rotated away the token is dead, like a disabled
+        // client's. Comparing keys, not iat with a rotation time, is exact: a new key's token of the same second works.
+        if ((user.FindFirst(TokenClaims.ClientKey)?.Value ?? "") != client.KeyId)
+        {
+            RpcErrors.Unauthenticated("KEY_ROTATED", "This access token was obtained with a key the client no longer has; request a new token.");
         }
 
         if (user.FindFirst(TokenClaims.Tenant)?.Value != client.TenantSlug)

@@ -53,6 +53,7 @@ public static class IdentityExtensions
                 // Client assertions: shape, audience and times first, then OpenIddict's signature check, then replay.
                 server.AddEventHandler(ClientAssertionRules.Descriptor);
                 server.AddEventHandler(ClientAssertionReplayGuard.Descriptor);
+                server.AddEventHandler(AssertionKey.Descriptor);
                 server.AddEventHandler(TokenAudit.Descriptor);
                 server.AddEventHandler(TokenRefusalStatus.Descriptor);
                 server.AddEventHandler(DiscoveryMetadata.Descriptor);

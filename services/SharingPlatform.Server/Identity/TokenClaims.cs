@@ -8,4 +8,10 @@ public static class TokenClaims
 
     /// <summary>One claim per role the client held when the token was issued.</summary>
     public const string Role = "role";
+
+    /// <summary>
+    /// RFC 7638 thumbprint of the client key whose assertion obtained the token (absent for a development secret
+    /// client). Compared with the client's current key on every call, so a token outlives no key rotation.
+    /// </summary>
+    public const string ClientKey = "client_key";
 }

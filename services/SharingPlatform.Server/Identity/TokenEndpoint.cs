@@ -53,10 +53,18 @@ public static class TokenEndpoint
             return Refuse(Errors.InvalidClient, "The client's tenant is suspended.");
         }
 
+        // The key that verified the assertion, or none for a secret; a key replaced meanwhile gets no token.
+        var key = AssertionKey.Of(http) ?? "";
+        if (key != client.KeyId)
+        {
+            return Refuse(Errors.InvalidClient, "The client's key was replaced; sign the assertion with its current key.");
+        }
+
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, TokenClaims.Role);
         identity.SetClaim(Claims.Subject, client.ClientId);
         identity.SetClaim(TokenClaims.Tenant, client.TenantSlug);
         identity.SetClaims(TokenClaims.Role, [.. Roles.Parse(client.Roles)]);
+        identity.SetClaim(TokenClaims.ClientKey, key);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
 
         var principal = new ClaimsPrincipal(identity);

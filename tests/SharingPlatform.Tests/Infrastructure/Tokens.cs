@@ -62,7 +62,7 @@ public static class Tokens
         var key = signingKey ?? ServerSigningKey(fixture);
         var now = DateTime.UtcNow;
         var expires = now + (expiresIn ?? TimeSpan.FromMinutes(5));
-        var claims = new List<Claim> { new("sub", client.ClientId), new("tenant", client.TenantSlug) };
+        var claims = new List<Claim> { new("sub", client.ClientId), new("tenant", client.TenantSlug), new("client_key", client.Key.KeyId) };
         claims.AddRange((roles ?? ["sync"]).Select(r => new Claim("role", r)));
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
