@@ -1,3 +1,4 @@
+using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Hosting;
 using SharingPlatform.Server.Identity;
@@ -7,6 +8,7 @@ builder.AddPlatform();
 builder.AddEndpoints();
 builder.AddStorage();
 builder.AddIdentityServer();
+builder.AddRateLimits();
 builder.AddSharingApi();
 
 var app = builder.Build();

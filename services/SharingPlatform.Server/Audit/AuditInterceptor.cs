@@ -12,9 +12,11 @@ namespace SharingPlatform.Server.Audit;
 /// Records every call, allowed or refused, in the audit chain. A read is recorded before its response leaves:
 /// if the record cannot be written the caller gets an error, not the data. Writes record themselves inside their
 /// own transaction and pulls record each message before sending it (see <see cref="AuditTrail.Written"/>).
-/// Health and reflection, which touch no data, are not recorded.
+/// Health and reflection, which touch no data, are not recorded. Refusals of calls without a valid token (or with
+/// one that no longer stands) are one event per source and window, the rest counted (<see cref="RefusalCounts"/>):
+/// they can come by the thousand.
 /// </summary>
-public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail) : Interceptor
+public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail, RefusalCounts refusals, SourceAddresses sources) : Interceptor
 {
     [GeneratedRegex("^tenants/[a-z0-9-]{1,63}(?:/[a-z]{1,20}/[a-z0-9-]{1,64})?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ResourceName();
@@ -85,13 +87,24 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail)
 
         var (client, tenant) = Actor(context.GetHttpContext());
         var anonymous = client == "-";
+        var action = context.Method.TrimStart('/');
+        // Counted, not one event each: calls without a valid token (by source), and a valid token that no longer
+        // stands (disabled client, rotated key; by client), which a stolen token can repeat at the client's rate.
+        var source = anonymous ? sources.Pseudonym(context.GetHttpContext().Connection.RemoteIpAddress) : "";
+        if ((anonymous ? failure is not null : failure == StatusCode.Unauthenticated)
+            && !refusals.Admit(new RefusalKey(client, tenant, source, action, Outcome(failure))))
+        {
+            trail.Written = true;
+            return;
+        }
+
         // On failure nothing was returned: record what was asked for, if it is a well-formed resource name. An
         // unauthenticated caller's strings are not recorded at all: they would let anyone write into a tenant's log.
         IReadOnlyList<string> resources = failure is null ? [.. trail.Resources] : anonymous ? [] : Target(request);
         var requestId = !anonymous && request is IMessage message && message.Descriptor.FindFieldByName("request_id")?.Accessor.GetValue(message) is string id
             && id.Length is > 0 and <= 64 && ResourceSafe().IsMatch(id) ? id : context.GetHttpContext().TraceIdentifier;
         await chain.AppendAloneAsync(
-            new AuditEntry(client, tenant, context.Method.TrimStart('/'), resources, trail.Purpose, Outcome(failure), requestId),
+            new AuditEntry(client, tenant, action, resources, trail.Purpose, Outcome(failure), requestId),
             CancellationToken.None);
         trail.Written = true;
     }

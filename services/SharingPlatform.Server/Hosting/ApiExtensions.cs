@@ -52,7 +52,9 @@ public static class ApiExtensions
 
     public static WebApplication MapSharingApi(this WebApplication app)
     {
+        app.UseTokenRequestLimits();
         app.UseAuthentication();
+        app.UseCallLimits();
         app.UseAuthorization();
         app.UseMiddleware<MalformedMessages>();
         app.MapTokenEndpoint();

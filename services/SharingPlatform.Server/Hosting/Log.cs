@@ -23,4 +23,7 @@ public static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "{Count} database file(s) at {Path} were readable beyond the server's user; they are owner-only now.")]
     public static partial void DatabaseFilesRestricted(ILogger logger, int count, string path);
+
+    [LoggerMessage(7, LogLevel.Error, "Could not record {Count} counted refusals ({ExceptionType}); they are lost")]
+    public static partial void RefusalsNotRecorded(ILogger logger, long count, string? exceptionType);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Server;
 using SharingPlatform.Server.Audit;
@@ -9,10 +10,12 @@ namespace SharingPlatform.Server.Identity;
 
 /// <summary>
 /// Records every token response, issued or refused, before it is sent: a token whose issuance cannot be
-/// audited is not handed out. A refused request's client id (the form's client_id, else the assertion's iss) is
-/// unverified, so it is kept only as a request id, and only when it looks like a client id.
+/// audited is not handed out. A refused request's client id (the form's client_id, else the assertion's iss) is unverified, so it is kept only as a request id,
+/// and only when it looks like a client id. Refusals from one source are one event per window, the rest counted
+/// (<see cref="RefusalCounts"/>), so that a flood of bad requests neither stalls the chain nor bloats the log.
 /// </summary>
-public sealed class TokenAudit(AuditChain chain, SharingDbContext db) : IOpenIddictServerHandler<ApplyTokenResponseContext>
+public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCounts refusals, SourceAddresses sources)
+    : IOpenIddictServerHandler<ApplyTokenResponseContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
@@ -34,6 +37,11 @@ public sealed class TokenAudit(AuditChain chain, SharingDbContext db) : IOpenIdd
             return;
         }
 
-        await chain.AppendAloneAsync(new AuditEntry("-", "-", "token.refuse", [], "", context.Response.Error ?? "unknown", claimed ?? ""), context.CancellationToken);
+        var outcome = context.Response.Error ?? "unknown";
+        var source = sources.Pseudonym(context.Transaction.GetHttpRequest()?.HttpContext.Connection.RemoteIpAddress);
+        if (refusals.Admit(new RefusalKey("-", "-", source, "token.refuse", outcome)))
+        {
+            await chain.AppendAloneAsync(new AuditEntry("-", "-", "token.refuse", [], "", outcome, claimed ?? ""), context.CancellationToken);
+        }
     }
 }

@@ -1,0 +1,321 @@
+extern alias server;
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using SharingPlatform.Client.Audit;
+using SharingPlatform.Client.Auth;
+using SharingPlatform.Tests.Infrastructure;
+using SharingPlatform.V1;
+using server::SharingPlatform.Server.Audit;
+
+namespace SharingPlatform.Tests.Access;
+
+/// <summary>Small limits and a one-second refusal window, so that floods and recoveries fit in a test.</summary>
+public static class TightRateLimits
+{
+    public const int AnonymousPerMinute = 50;
+    public const int CallsPerSecond = 5;
+    public const int TokensPerMinute = 2;
+
+    public static IEnumerable<KeyValuePair<string, string>> Settings =>
+    [
+        new("RateLimits:AnonymousRequestsPerMinute", AnonymousPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("RateLimits:CallsPerClientPerSecond", CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("RateLimits:CallBurst", CallsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("RateLimits:TokensPerClientPerMinute", TokensPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("RateLimits:RefusalWindow", "00:00:01"),
+    ];
+}
+
+public sealed class SqliteTightRateLimitsFixture : SqliteFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => TightRateLimits.Settings;
+}
+
+public sealed class PostgresTightRateLimitsFixture : PostgresFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => TightRateLimits.Settings;
+}
+
+/// <summary>
+/// Rate limits per client and per source address, and floods recorded as counted refusals. Each flood comes from its
+/// own documentation address (203.0.113.0/24), so that tests do not share a source's budget.
+/// </summary>
+public abstract class RateLimitTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task A_burst_past_the_anonymous_limit_at_the_token_endpoint_gets_429_with_retry_after_and_other_sources_are_unaffected()
+    {
+        using var flooder = HttpFrom("203.0.113.1");
+        using var neighbour = HttpFrom("203.0.113.2");
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < TightRateLimits.AnonymousPerMinute + 5; i++)
+        {
+            var response = await PostUnknownClientAssertionAsync(flooder);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited?.Dispose();
+                limited = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        using var other = await PostUnknownClientAssertionAsync(neighbour);
+
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(TightRateLimits.AnonymousPerMinute));
+        Assert.All(statuses.Skip(TightRateLimits.AnonymousPerMinute), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+        Assert.NotNull(limited);
+        Assert.InRange(limited.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        Assert.Equal("rate_limited", (await limited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
+        limited.Dispose();
+    }
+
+    [Fact]
+    public async Task Calls_without_a_valid_token_past_the_anonymous_limit_get_resource_exhausted_with_a_retry_delay()
+    {
+        var client = await fixture.CreateClientAsync();
+        using var channel = GrpcFrom("203.0.113.3");
+        var cases = new CaseService.CaseServiceClient(channel);
+
+        var codes = new List<StatusCode>();
+        RpcException? exhausted = null;
+        for (var i = 0; i < TightRateLimits.AnonymousPerMinute + 5; i++)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => cases.ListCasesAsync(new ListCasesRequest { Parent = client.Parent }).ResponseAsync);
+            codes.Add(error.StatusCode);
+            exhausted = error.StatusCode == StatusCode.ResourceExhausted ? error : exhausted;
+        }
+
+        Assert.All(codes.Take(TightRateLimits.AnonymousPerMinute), c => Assert.Equal(StatusCode.Unauthenticated, c));
+        Assert.All(codes.Skip(TightRateLimits.AnonymousPerMinute), c => Assert.Equal(StatusCode.ResourceExhausted, c));
+        var status = exhausted!.GetRpcStatus();
+        Assert.NotNull(status);
+        Assert.Equal("RATE_LIMITED", status.GetDetail<ErrorInfo>()?.Reason);
+        Assert.InRange(status.GetDetail<RetryInfo>()?.RetryDelay.ToTimeSpan() ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Client_past_its_call_limit_gets_resource_exhausted_that_other_clients_do_not_feel_and_recovers_after_the_window()
+    {
+        var busy = await fixture.CreateClientAsync();
+        var quiet = await fixture.CreateClientAsync();
+        using var busyConnection = busy.Connect();
+        using var quietConnection = quiet.Connect();
+        var request = new ListCasesRequest { Parent = busy.Parent };
+
+        RpcException? exhausted = null;
+        for (var i = 0; i < 20 * TightRateLimits.CallsPerSecond && exhausted is null; i++)
+        {
+            try
+            {
+                await busyConnection.Cases.ListCasesAsync(request);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+            {
+                exhausted = e;
+            }
+        }
+
+        var unaffected = await quietConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = quiet.Parent });
+        Assert.NotNull(exhausted);
+        await Task.Delay(exhausted.GetRpcStatus()!.GetDetail<RetryInfo>()!.RetryDelay.ToTimeSpan() + TimeSpan.FromMilliseconds(300));
+        var recovered = await busyConnection.Cases.ListCasesAsync(request);
+
+        Assert.Empty(unaffected.Cases);
+        Assert.Empty(recovered.Cases);
+        using var auditor = await PlatformAuditorAsync();
+        var counted = await EventuallyAsync(auditor, new ListAuditEventsRequest { ActorClient = busy.ClientId },
+            events => events.Any(e => e.Outcome == "RESOURCE_EXHAUSTED"));
+        var limited = Assert.Single(counted, e => e.Outcome == "RESOURCE_EXHAUSTED");
+        Assert.Equal(busy.TenantSlug, limited.ActorTenant);
+        Assert.Equal("sharing.v1.CaseService/ListCases", limited.Action);
+        Assert.Equal(1, RefusalsIn(limited));
+    }
+
+    [Fact]
+    public async Task Calls_with_a_rotated_away_keys_token_spend_their_own_budget_and_are_counted_not_recorded_one_by_one()
+    {
+        var admin = await fixture.CreateClientAsync(null, "tenant-admin");
+        var sync = await fixture.CreateClientAsync(admin.TenantSlug);
+        using var adminConnection = admin.Connect();
+        var stolen = RawCalls.Bearer((await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(sync.ClientId, sync.Key.SigningKey))).Body.GetProperty("access_token").GetString());
+        var newKey = ClientKey.Create();
+        await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = $"{sync.Parent}/clients/{sync.ClientId}", PublicJwk = newKey.PublicJwkJson() });
+        using var raw = new RawCalls(fixture, sync);
+        using var rotated = fixture.Connect(sync.ClientId, newKey);
+        var calls = 4 * TightRateLimits.CallsPerSecond;
+
+        var codes = new List<StatusCode>();
+        for (var i = 0; i < calls; i++)
+        {
+            codes.Add((await Assert.ThrowsAsync<RpcException>(() => raw.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent }, stolen).ResponseAsync)).StatusCode);
+        }
+
+        var listed = await rotated.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent });
+
+        Assert.Empty(listed.Cases);
+        Assert.Contains(StatusCode.ResourceExhausted, codes);
+        Assert.All(codes, c => Assert.True(c is StatusCode.Unauthenticated or StatusCode.ResourceExhausted, c.ToString()));
+        using var auditor = await PlatformAuditorAsync();
+        var filter = new ListAuditEventsRequest { ActorClient = sync.ClientId, Action = "sharing.v1.CaseService/ListCases" };
+        static int Total(List<AuditEvent> events) => events.Where(e => e.Outcome != "OK").Sum(e => Math.Max(1, RefusalsIn(e)));
+        var events = await EventuallyAsync(auditor, filter, all => Total(all) >= calls);
+        Assert.Equal(calls, Total(events));
+        Assert.True(events.Count(e => e.Outcome == "UNAUTHENTICATED") < codes.Count(c => c == StatusCode.Unauthenticated),
+            "refusals of a rotated-away key's token are counted, not one event each");
+    }
+
+    [Fact]
+    public async Task Token_requests_past_the_per_client_limit_get_429_while_other_clients_still_get_tokens()
+    {
+        var busy = await fixture.CreateClientAsync();
+        var quiet = await fixture.CreateClientAsync();
+
+        var statuses = new List<int>();
+        for (var i = 0; i <= TightRateLimits.TokensPerMinute; i++)
+        {
+            statuses.Add((await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(busy.ClientId, busy.Key.SigningKey))).Status);
+        }
+
+        var other = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(quiet.ClientId, quiet.Key.SigningKey));
+
+        Assert.Equal([.. Enumerable.Repeat(200, TightRateLimits.TokensPerMinute), 429], statuses);
+        Assert.Equal(200, other.Status);
+    }
+
+    [Fact]
+    public async Task Five_hundred_refused_token_requests_become_a_few_events_that_count_every_one_and_the_chain_verifies()
+    {
+        const int flood = 500;
+        using var auditor = await PlatformAuditorAsync();
+        var source = IPAddress.Parse("203.0.113.4");
+        var pseudonym = fixture.Factory.Services.GetRequiredService<SourceAddresses>().Pseudonym(source);
+        var claimed = "flood-" + Guid.NewGuid().ToString("N")[..8];
+        using var flooder = HttpFrom(source.ToString());
+
+        for (var i = 0; i < flood; i++)
+        {
+            using var response = await PostAssertionAsync(flooder, claimed);
+        }
+
+        var events = await EventuallyAsync(auditor, new ListAuditEventsRequest { Action = "token.refuse" },
+            all => Recorded(all, claimed, pseudonym) >= flood);
+        var mine = events.Where(e => e.RequestId == claimed || e.RequestId.EndsWith("source=" + pseudonym, StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(flood, Recorded(mine, claimed, pseudonym));
+        Assert.InRange(mine.Count, 2, 30);
+        Assert.Contains(mine, e => e.Outcome == "invalid_client" && RefusalsIn(e) > 0);
+        Assert.Contains(mine, e => e.Outcome == "rate_limited");
+        Assert.All(mine, e => Assert.Equal("-", e.ActorClient));
+        Assert.DoesNotContain(events, e => e.RequestId.Contains("203.0.113", StringComparison.Ordinal));
+        var verified = await auditor.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        Assert.True(verified.Intact, verified.Problem);
+        var checkpoint = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+        var exported = await AuditReader.ExportAsync(auditor, checkpoint.Checkpoint.Size);
+        var offline = AuditVerifier.Verify(exported, checkpoint.PublicJwk, null, checkpoint);
+        Assert.True(offline.Intact, offline.Problem);
+    }
+
+    [Fact]
+    public async Task A_flood_of_unauthenticated_calls_is_recorded_as_a_few_counted_events()
+    {
+        var client = await fixture.CreateClientAsync();
+        using var auditor = await PlatformAuditorAsync();
+        var source = IPAddress.Parse("203.0.113.5");
+        var pseudonym = fixture.Factory.Services.GetRequiredService<SourceAddresses>().Pseudonym(source);
+        using var channel = GrpcFrom(source.ToString());
+        var cases = new CaseService.CaseServiceClient(channel);
+        var calls = TightRateLimits.AnonymousPerMinute + 30;
+
+        for (var i = 0; i < calls; i++)
+        {
+            await Assert.ThrowsAsync<RpcException>(() => cases.CountCasesAsync(new CountCasesRequest { Parent = client.Parent, GroupBy = CountDimension.Status }).ResponseAsync);
+        }
+
+        var action = new ListAuditEventsRequest { Action = "sharing.v1.CaseService/CountCases", ActorClient = "-" };
+        // The first refusal of a window is an event of its own (this test's source is the only one calling CountCases
+        // without a token); the others are counted under the source's pseudonym.
+        static int Total(List<AuditEvent> events, string pseudonym) =>
+            events.Count(e => !e.RequestId.StartsWith("refusals=", StringComparison.Ordinal))
+            + events.Where(e => e.RequestId.EndsWith("source=" + pseudonym, StringComparison.Ordinal)).Sum(RefusalsIn);
+        var events = await EventuallyAsync(auditor, action, all => Total(all, pseudonym) >= calls);
+
+        Assert.Equal(calls, Total(events, pseudonym));
+        Assert.InRange(events.Count, 2, 30);
+        Assert.Contains(events, e => e.Outcome == "UNAUTHENTICATED" && RefusalsIn(e) > 0);
+        Assert.Contains(events, e => e.Outcome == "RESOURCE_EXHAUSTED" && RefusalsIn(e) > 0);
+        Assert.All(events, e => Assert.Empty(e.Resources));
+    }
+
+    /// <summary>Events of one flood: first-of-window events name the claimed client; counted ones carry the source pseudonym.</summary>
+    private static int Recorded(IEnumerable<AuditEvent> events, string claimed, string pseudonym) =>
+        events.Sum(e => e.RequestId == claimed ? 1 : e.RequestId.EndsWith("source=" + pseudonym, StringComparison.Ordinal) ? RefusalsIn(e) : 0);
+
+    /// <summary>N of a counted event's <c>refusals=N;...</c>; 0 for an event of its own.</summary>
+    private static int RefusalsIn(AuditEvent e) =>
+        e.RequestId.StartsWith("refusals=", StringComparison.Ordinal)
+            ? int.Parse(e.RequestId["refusals=".Length..].Split(';')[0], System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+
+    private async Task<SharingPlatform.Client.SharingConnection> PlatformAuditorAsync()
+    {
+        var auditor = await fixture.CreateClientAsync("platform", "platform-auditor");
+        var connection = auditor.Connect();
+        await connection.Tokens.GetTokenAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+
+    /// <summary>Counted refusals are written when their window closes: polls until <paramref name="done"/> holds.</summary>
+    private static async Task<List<AuditEvent>> EventuallyAsync(SharingPlatform.Client.SharingConnection auditor, ListAuditEventsRequest filter, Func<List<AuditEvent>, bool> done)
+    {
+        var events = new List<AuditEvent>();
+        for (var attempt = 0; attempt < 20 && !done(events); attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            events = await AuditReader.AllAsync(auditor, filter.Clone());
+        }
+
+        return events;
+    }
+
+    private HttpClient HttpFrom(string address)
+    {
+        var source = IPAddress.Parse(address);
+        return new HttpClient(fixture.Factory.Server.CreateHandler(c => c.Connection.RemoteIpAddress = source)) { BaseAddress = PlatformFixture.Issuer };
+    }
+
+    private GrpcChannel GrpcFrom(string address)
+    {
+        var source = IPAddress.Parse(address);
+        return GrpcChannel.ForAddress(PlatformFixture.GrpcAddress,
+            new GrpcChannelOptions { HttpHandler = fixture.Factory.Server.CreateHandler(c => c.Connection.RemoteIpAddress = source) });
+    }
+
+    private static Task<HttpResponseMessage> PostUnknownClientAssertionAsync(HttpClient http) =>
+        PostAssertionAsync(http, "nobody-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private static Task<HttpResponseMessage> PostAssertionAsync(HttpClient http, string clientId) =>
+        http.PostAsync(new Uri("connect/token", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_assertion_type"] = ClientAssertionJwt.AssertionType,
+            ["client_assertion"] = Tokens.Assertion(clientId, ClientKey.Create().SigningKey),
+        }));
+}
+
+public sealed class SqliteRateLimitTests(SqliteTightRateLimitsFixture fixture) : RateLimitTests(fixture), IClassFixture<SqliteTightRateLimitsFixture>;
+
+public sealed class PostgresRateLimitTests(PostgresTightRateLimitsFixture fixture) : RateLimitTests(fixture), IClassFixture<PostgresTightRateLimitsFixture>;
