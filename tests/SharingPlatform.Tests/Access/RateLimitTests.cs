@@ -83,6 +83,26 @@ public abstract class RateLimitTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Addresses_of_one_ipv6_64_network_share_one_anonymous_budget()
+    {
+        using var first = HttpFrom("2001:db8:0:7::1");
+        using var sameNetwork = HttpFrom("2001:db8:0:7::2");
+        using var otherNetwork = HttpFrom("2001:db8:0:8::1");
+
+        for (var i = 0; i < TightRateLimits.AnonymousPerMinute; i++)
+        {
+            using var response = await PostUnknownClientAssertionAsync(first);
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, response.StatusCode);
+        }
+
+        using var neighbour = await PostUnknownClientAssertionAsync(sameNetwork);
+        using var stranger = await PostUnknownClientAssertionAsync(otherNetwork);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, neighbour.StatusCode);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, stranger.StatusCode);
+    }
+
+    [Fact]
     public async Task Calls_without_a_valid_token_past_the_anonymous_limit_get_resource_exhausted_with_a_retry_delay()
     {
         var client = await fixture.CreateClientAsync();
@@ -264,7 +284,7 @@ public abstract class RateLimitTests(PlatformFixture fixture)
         events.Sum(e => e.RequestId == claimed ? 1 : e.RequestId.EndsWith("source=" + pseudonym, StringComparison.Ordinal) ? RefusalsIn(e) : 0);
 
     /// <summary>N of a counted event's <c>refusals=N;...</c>; 0 for an event of its own.</summary>
-    private static int RefusalsIn(AuditEvent e) =>
+    public static int RefusalsIn(AuditEvent e) =>
         e.RequestId.StartsWith("refusals=", StringComparison.Ordinal)
             ? int.Parse(e.RequestId["refusals=".Length..].Split(';')[0], System.Globalization.CultureInfo.InvariantCulture)
             : 0;
@@ -278,7 +298,7 @@ public abstract class RateLimitTests(PlatformFixture fixture)
     }
 
     /// <summary>Counted refusals are written when their window closes: polls until <paramref name="done"/> holds.</summary>
-    private static async Task<List<AuditEvent>> EventuallyAsync(SharingPlatform.Client.SharingConnection auditor, ListAuditEventsRequest filter, Func<List<AuditEvent>, bool> done)
+    public static async Task<List<AuditEvent>> EventuallyAsync(SharingPlatform.Client.SharingConnection auditor, ListAuditEventsRequest filter, Func<List<AuditEvent>, bool> done)
     {
         var events = new List<AuditEvent>();
         for (var attempt = 0; attempt < 20 && !done(events); attempt++)
@@ -290,7 +310,9 @@ public abstract class RateLimitTests(PlatformFixture fixture)
         return events;
     }
 
-    private HttpClient HttpFrom(string address)
+    private HttpClient HttpFrom(string address) => HttpFrom(fixture, address);
+
+    public static HttpClient HttpFrom(PlatformFixture fixture, string address)
     {
         var source = IPAddress.Parse(address);
         return new HttpClient(fixture.Factory.Server.CreateHandler(c => c.Connection.RemoteIpAddress = source)) { BaseAddress = PlatformFixture.Issuer };
@@ -306,7 +328,8 @@ public abstract class RateLimitTests(PlatformFixture fixture)
     private static Task<HttpResponseMessage> PostUnknownClientAssertionAsync(HttpClient http) =>
         PostAssertionAsync(http, "nobody-" + Guid.NewGuid().ToString("N")[..8]);
 
-    private static Task<HttpResponseMessage> PostAssertionAsync(HttpClient http, string clientId) =>
+    /// <summary>A token request for <paramref name="clientId"/> signed with a key nobody registered: always refused.</summary>
+    public static Task<HttpResponseMessage> PostAssertionAsync(HttpClient http, string clientId) =>
         http.PostAsync(new Uri("connect/token", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
@@ -319,3 +342,45 @@ public abstract class RateLimitTests(PlatformFixture fixture)
 public sealed class SqliteRateLimitTests(SqliteTightRateLimitsFixture fixture) : RateLimitTests(fixture), IClassFixture<SqliteTightRateLimitsFixture>;
 
 public sealed class PostgresRateLimitTests(PostgresTightRateLimitsFixture fixture) : RateLimitTests(fixture), IClassFixture<PostgresTightRateLimitsFixture>;
+
+public sealed class CappedRefusalsFixture : SqliteFixture
+{
+    public const int MaxTrackedSources = 10;
+
+    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+        [new("RateLimits:MaxTrackedSources", MaxTrackedSources.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("RateLimits:RefusalWindow", "00:00:01")];
+}
+
+/// <summary>Counting refusals takes bounded memory: sources past the cap share one count, and no refusal goes uncounted.</summary>
+public sealed class CappedRefusalTests(CappedRefusalsFixture fixture) : IClassFixture<CappedRefusalsFixture>
+{
+    [Fact]
+    public async Task Refusals_from_more_sources_than_are_tracked_share_one_overflow_count_and_all_are_recorded()
+    {
+        const int sources = 3 * CappedRefusalsFixture.MaxTrackedSources;
+        const int each = 10;
+        var auditorClient = await fixture.CreateClientAsync("platform", "platform-auditor");
+        using var auditor = auditorClient.Connect();
+        await auditor.Tokens.GetTokenAsync(TestContext.Current.CancellationToken);
+        var claimed = "capped-" + Guid.NewGuid().ToString("N")[..8];
+
+        foreach (var source in Enumerable.Range(1, sources))
+        {
+            using var http = RateLimitTests.HttpFrom(fixture, $"198.51.100.{source}");
+            for (var i = 0; i < each; i++)
+            {
+                using var response = await RateLimitTests.PostAssertionAsync(http, claimed);
+            }
+        }
+
+        // Every token refusal in this class comes from this test: first-of-window events name the claimed client.
+        static int Total(List<AuditEvent> events, string claimed) =>
+            events.Sum(e => e.RequestId == claimed ? 1 : RateLimitTests.RefusalsIn(e));
+        var events = await RateLimitTests.EventuallyAsync(auditor, new ListAuditEventsRequest { Action = "token.refuse" },
+            all => Total(all, claimed) >= sources * each);
+
+        Assert.Equal(sources * each, Total(events, claimed));
+        Assert.Contains(events, e => e.RequestId.EndsWith("source=other-sources", StringComparison.Ordinal) && RateLimitTests.RefusalsIn(e) > 0);
+        Assert.True(events.Count < sources * each / 3, $"{events.Count} events for {sources * each} refusals");
+    }
+}
