@@ -43,6 +43,18 @@ public sealed class RefusalCounts(IOptions<RateLimitOptions> options)
         }
     }
 
+    /// <summary>Refusals counted in this window and not yet written.</summary>
+    public long Pending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _counts.Values.Sum();
+            }
+        }
+    }
+
     /// <summary>Closes the window: returns what was counted in it and starts the next one empty.</summary>
     public IReadOnlyList<KeyValuePair<RefusalKey, long>> CloseWindow()
     {

@@ -20,7 +20,7 @@ public abstract class KeyRotationTests(PlatformFixture fixture)
         await raw.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent }, oldToken);
         var newKey = ClientKey.Create();
 
-        await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = $"{sync.Parent}/clients/{sync.ClientId}", PublicJwk = newKey.PublicJwkJson() });
+        await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = sync.ClientId, PublicJwk = newKey.PublicJwkJson() });
         var refused = await Assert.ThrowsAsync<RpcException>(() => raw.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent }, oldToken).ResponseAsync);
         // Issued within the same second as the rotation: only the key decides, never the clock.
         var after = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(sync.ClientId, newKey.SigningKey));
@@ -40,7 +40,7 @@ public abstract class KeyRotationTests(PlatformFixture fixture)
         using var syncConnection = sync.Connect();
         await syncConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent });
 
-        await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = $"{other.Parent}/clients/{other.ClientId}", PublicJwk = ClientKey.Create().PublicJwkJson() });
+        await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = other.ClientId, PublicJwk = ClientKey.Create().PublicJwkJson() });
         var listed = await syncConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = sync.Parent });
 
         Assert.Empty(listed.Cases);

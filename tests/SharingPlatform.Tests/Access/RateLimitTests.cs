@@ -172,7 +172,7 @@ public abstract class RateLimitTests(PlatformFixture fixture)
         using var adminConnection = admin.Connect();
         var stolen = RawCalls.Bearer((await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(sync.ClientId, sync.Key.SigningKey))).Body.GetProperty("access_token").GetString());
         var newKey = ClientKey.Create();
-        await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = $"{sync.Parent}/clients/{sync.ClientId}", PublicJwk = newKey.PublicJwkJson() });
+        await adminConnection.Tenants.RotateClientKeyAsync(new RotateClientKeyRequest { Name = sync.ClientId, PublicJwk = newKey.PublicJwkJson() });
         using var raw = new RawCalls(fixture, sync);
         using var rotated = fixture.Connect(sync.ClientId, newKey);
         var calls = 4 * TightRateLimits.CallsPerSecond;
@@ -222,7 +222,7 @@ public abstract class RateLimitTests(PlatformFixture fixture)
         using var auditor = await PlatformAuditorAsync();
         var source = IPAddress.Parse("203.0.113.4");
         var pseudonym = fixture.Factory.Services.GetRequiredService<SourceAddresses>().Pseudonym(source);
-        var claimed = "flood-" + Guid.NewGuid().ToString("N")[..8];
+        var claimed = "tenants/flood/clients/c" + Guid.NewGuid().ToString("N")[..8];
         using var flooder = HttpFrom(source.ToString());
 
         for (var i = 0; i < flood; i++)
@@ -362,7 +362,7 @@ public sealed class CappedRefusalTests(CappedRefusalsFixture fixture) : IClassFi
         var auditorClient = await fixture.CreateClientAsync("platform", "platform-auditor");
         using var auditor = auditorClient.Connect();
         await auditor.Tokens.GetTokenAsync(TestContext.Current.CancellationToken);
-        var claimed = "capped-" + Guid.NewGuid().ToString("N")[..8];
+        var claimed = "tenants/capped/clients/c" + Guid.NewGuid().ToString("N")[..8];
 
         foreach (var source in Enumerable.Range(1, sources))
         {

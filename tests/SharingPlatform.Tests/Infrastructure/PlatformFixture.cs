@@ -64,6 +64,10 @@ public abstract class PlatformFixture : IAsyncLifetime
             host.UseSetting("Database:ConnectionString", connectionString ?? "");
             host.UseSetting("Identity:Issuer", Issuer.ToString());
             host.UseSetting("Logging:LogLevel:Default", "Warning");
+            // Every test of a class shares one server and one source address, and many tests connect afresh: the
+            // production limits would cut a class off mid-run. Rate-limit tests set their own (Settings win).
+            host.UseSetting("RateLimits:TokensPerClientPerMinute", "10000");
+            host.UseSetting("RateLimits:AnonymousRequestsPerMinute", "100000");
             foreach (var (key, value) in Settings)
             {
                 host.UseSetting(key, value);
