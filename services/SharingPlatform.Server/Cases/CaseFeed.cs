@@ -34,7 +34,6 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
     private const int ScanChunk = 500;
 
-    private byte[] CursorKey => keys.Derive("sealed-pull-cursor");
 
     public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
     {
@@ -45,8 +44,8 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.NotFound(request.Parent);
         }
 
-        var cursorKey = CursorKey;
-        if (!PullCursor.TryParse(request.Cursor, cursorKey, caller.TenantId, out var cursor))
+        var cursorKey = PullCursor.Key(keys);
+        if (!PullCursor.TryParse(request.Cursor, keys, caller.TenantId, out var cursor))
         {
             RpcErrors.InvalidArgument("cursor", "INVALID_CURSOR", "Not a cursor this server issued to this tenant; start again with an empty cursor.");
         }
@@ -61,8 +60,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.InvalidArgument("max_changes", "OUT_OF_RANGE", "Must be 0 (no limit) or more.");
         }
 
-        var now = time.UtcNow();
+        // The high-water mark first, then the time: every revision up to it was written (its time taken) before now.
         var high = await ChangeSequence.CommittedAsync(db, cancellationToken);
+        var now = time.UtcNow();
         // Each message is recorded before it is sent: a pull that cannot be audited stops, and sends nothing more.
         var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cursorKey, caller.TenantId, async message =>
         {
@@ -228,6 +228,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         Func<PullChangesResponse, Task> beforeSend, CancellationToken cancellationToken)
     {
         private PullChangesResponse _message = new();
+        private PullCursor _after;
         private int _size;
 
         public async Task AddAsync(Change change, PullCursor after)
@@ -235,21 +236,26 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             var size = change.CalculateSize();
             if (_message.Changes.Count > 0 && (_size + size > MessageBudgetBytes || _message.Changes.Count >= batch))
             {
-                await beforeSend(_message);
-                await stream.WriteAsync(_message, cancellationToken);
+                await SendAsync(_after);
                 _message = new PullChangesResponse();
                 _size = 0;
             }
 
             _message.Changes.Add(change);
-            _message.NextCursor = after.Format(cursorKey, tenantId);
+            _after = after;
             _size += size;
         }
 
         public async Task FinishAsync(PullCursor final, bool caughtUp)
         {
-            _message.NextCursor = final.Format(cursorKey, tenantId);
             _message.CaughtUp = caughtUp;
+            await SendAsync(final);
+        }
+
+        // The cursor is sealed once per message, not per change.
+        private async Task SendAsync(PullCursor after)
+        {
+            _message.NextCursor = after.Format(cursorKey, tenantId);
             await beforeSend(_message);
             await stream.WriteAsync(_message, cancellationToken);
         }

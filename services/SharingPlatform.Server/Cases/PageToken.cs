@@ -41,6 +41,7 @@ public static class PageToken
 
     private static byte[] Key(ServerKeys keys) => keys.Derive("sealed-page-token");
 
-    /// <summary>A fingerprint of everything in <paramref name="query"/>; callers clear its paging fields first.</summary>
-    private static byte[] Fingerprint(IMessage query) => SHA256.HashData(query.ToByteArray());
+    /// <summary>A fingerprint of the query's kind and of everything in it; callers clear its paging fields first.</summary>
+    private static byte[] Fingerprint(IMessage query) =>
+        SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(query.Descriptor.FullName + "|"), .. query.ToByteArray()]);
 }

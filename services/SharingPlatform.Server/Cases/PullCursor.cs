@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Security.Cryptography;
 using SharingPlatform.Server.Access;
+using SharingPlatform.Server.Identity;
 
 namespace SharingPlatform.Server.Cases;
 
@@ -18,6 +21,9 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
 
     public static PullCursor Start => new(0, 0, DateTime.MinValue, 0, DateTime.MinValue);
 
+    /// <summary>The key cursors are sealed with.</summary>
+    public static byte[] Key(ServerKeys keys) => keys.Derive("sealed-pull-cursor");
+
     /// <summary>A cursor at <paramref name="seq"/> whose agreements were judged, and records seen, at (<paramref name="high"/>, <paramref name="now"/>).</summary>
     public static PullCursor At(long seq, long high, DateTime now) => new(seq, high, now, high, now);
 
@@ -33,7 +39,7 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
     }
 
     /// <summary>Reads a cursor issued to <paramref name="tenantId"/>; an empty text is the start of the feed.</summary>
-    public static bool TryParse(string text, byte[] key, long tenantId, out PullCursor cursor)
+    public static bool TryParse(string text, ServerKeys keys, long tenantId, out PullCursor cursor)
     {
         cursor = Start;
         if (text.Length == 0)
@@ -42,9 +48,9 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
         }
 
         Span<byte> payload = stackalloc byte[PayloadSize];
-        if (!SealedToken.TryOpen(key, tenantId, Binding, text, payload))
+        if (!SealedToken.TryOpen(Key(keys), tenantId, Binding, text, payload))
         {
-            return false;
+            return TryParseLegacy(text, keys, tenantId, out cursor);
         }
 
         cursor = new PullCursor(
@@ -53,6 +59,42 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
             Time(BinaryPrimitives.ReadInt64BigEndian(payload[16..])),
             BinaryPrimitives.ReadInt64BigEndian(payload[24..]),
             Time(BinaryPrimitives.ReadInt64BigEndian(payload[32..])));
+        return true;
+    }
+
+    /// <summary>
+    /// A cursor of the first version (readable, MAC'd), still held by partners who pulled before cursors were sealed.
+    /// Refusing it would make them start over, and a fresh start gets no tombstones, so copies they may no longer hold
+    /// would stay. It knows nothing of when records were delivered, so every revision up to it counts as seen.
+    /// </summary>
+    private static bool TryParseLegacy(string text, ServerKeys keys, long tenantId, out PullCursor cursor)
+    {
+        const int legacyPayload = 25, legacyMac = 16;
+        cursor = Start;
+        Span<byte> bytes = stackalloc byte[legacyPayload + legacyMac];
+        // IsValid first: TryDecodeFromChars throws on some invalid text instead of returning false.
+        if (text.Length != 55 || !Base64Url.IsValid(text, out var length) || length != bytes.Length
+            || !Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != bytes.Length || bytes[0] != 2)
+        {
+            return false;
+        }
+
+        Span<byte> input = stackalloc byte[8 + legacyPayload];
+        BinaryPrimitives.WriteInt64BigEndian(input, tenantId);
+        bytes[..legacyPayload].CopyTo(input[8..]);
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(keys.Derive("pull-cursor"), input, mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac[..legacyMac], bytes[legacyPayload..]))
+        {
+            return false;
+        }
+
+        cursor = new PullCursor(
+            BinaryPrimitives.ReadInt64BigEndian(bytes[1..]),
+            BinaryPrimitives.ReadInt64BigEndian(bytes[9..]),
+            Time(BinaryPrimitives.ReadInt64BigEndian(bytes[17..])),
+            long.MaxValue,
+            DateTime.MaxValue);
         return true;
     }
 

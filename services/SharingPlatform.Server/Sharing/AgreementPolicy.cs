@@ -41,7 +41,10 @@ public static class AgreementPolicy
     /// Whether <paramref name="agreement"/> could have shared a revision with a grantee: it was live at some point
     /// (in change sequence and in time) while the revision was its record's current version, and that point is not
     /// after (<paramref name="seenSeq"/>, <paramref name="seenTime"/>), the last point at which the grantee's pulls
-    /// delivered anything. Only such a revision may be named to the grantee in a tombstone.
+    /// delivered anything. Only such a revision may be named to the grantee in a tombstone. The sequence decides
+    /// exactly; the times (revision, validity, the pull's clock) come from server clocks, which may differ between
+    /// replicas or step, so they are compared with <see cref="ClockTolerance"/> in favour of sending the tombstone:
+    /// a stale copy left behind is worse than naming a record that was shareable moments apart.
     /// </summary>
     public static bool CouldHaveShared(AgreementEntity agreement, RevisionSpan span, long seenSeq, DateTime seenTime)
     {
@@ -54,8 +57,13 @@ public static class AgreementPolicy
         var toSeq = Math.Min(span.ToSeq, agreement.RevokeSeq ?? long.MaxValue);
         var fromTime = Max(span.FromTime, Max(agreement.ValidFrom, agreement.CreateTime));
         var toTime = Min(span.ToTime, Min(agreement.ValidUntil, agreement.RevokeTime ?? DateTime.MaxValue));
-        return fromSeq < toSeq && fromSeq <= seenSeq && fromTime < toTime && fromTime <= seenTime;
+        return fromSeq < toSeq && fromSeq <= seenSeq && fromTime < Later(toTime) && fromTime <= Later(seenTime);
     }
+
+    /// <summary>How far apart two replicas' clocks may be (NTP keeps them far closer) when tombstones are decided.</summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(1);
+
+    private static DateTime Later(DateTime time) => time >= DateTime.MaxValue - ClockTolerance ? DateTime.MaxValue : time + ClockTolerance;
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 

@@ -5,6 +5,7 @@ using System.Buffers.Text;
 using System.Text.RegularExpressions;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
 
@@ -136,6 +137,47 @@ public abstract partial class OpaqueTokenTests(PlatformFixture fixture)
         // Two records at the same version have different etags: an etag is not a function of the version.
         Assert.NotEqual(created.Results[0].Etag, created.Results[1].Etag);
     }
+
+    [Fact]
+    public async Task A_cursor_issued_before_cursors_were_sealed_still_works_and_its_due_tombstones_arrive()
+    {
+        var owner = await fixture.CreateClientAsync();
+        var admin = await fixture.CreateClientAsync(owner.TenantSlug, "tenant-admin");
+        var grantee = await fixture.CreateClientAsync();
+        using var ownerConnection = owner.Connect();
+        using var adminConnection = admin.Connect();
+        using var granteeConnection = grantee.Connect();
+        await ownerConnection.Cases.PushCasesAsync(Records.Push(owner, Records.Valid(owner.CaseName("a")), Records.Valid(owner.CaseName("b"))));
+        var agreement = await adminConnection.Sharing.CreateAgreementAsync(Agreements.Create(admin, Agreements.To(grantee)));
+        var (held, _, _) = await granteeConnection.Cases.PullAllAsync(grantee.Parent);
+        // The first cursor format: version 2, position, judged position and time, HMAC under the old cursor key.
+        var legacy = await LegacyCursorAsync(grantee.TenantSlug);
+        await adminConnection.Sharing.RevokeAgreementAsync(new RevokeAgreementRequest { Name = agreement.Name });
+
+        var (changes, cursor, _) = await granteeConnection.Cases.PullAllAsync(grantee.Parent, legacy);
+
+        Assert.Equal(2, held.Count);
+        Assert.Equal(held.Select(c => c.Name).Order(), changes.Where(c => c.Tombstone is not null).Select(c => c.Name).Order());
+        Assert.NotEqual(55, cursor.Length); // answered with a sealed cursor from then on
+    }
+
+    private Task<string> LegacyCursorAsync(string tenantSlug) => fixture.WithDbAsync(async db =>
+    {
+        var tenantId = await db.Tenants.Where(t => t.Slug == tenantSlug).Select(t => t.Id).SingleAsync();
+        var high = await db.Set<server::SharingPlatform.Server.Data.SequenceCounter>()
+            .Where(c => c.Name == server::SharingPlatform.Server.Data.SequenceCounter.Changes).Select(c => c.Value).SingleAsync();
+        var keys = fixture.Factory.Services.GetRequiredService<server::SharingPlatform.Server.Identity.ServerKeys>();
+        var bytes = new byte[41];
+        bytes[0] = 2;
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(1), high);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(9), high);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(17), DateTime.UtcNow.Ticks);
+        var input = new byte[33];
+        BinaryPrimitives.WriteInt64BigEndian(input, tenantId);
+        bytes.AsSpan(0, 25).CopyTo(input.AsSpan(8));
+        System.Security.Cryptography.HMACSHA256.HashData(keys.Derive("pull-cursor"), input).AsSpan(0, 16).CopyTo(bytes.AsSpan(25));
+        return Base64Url.EncodeToString(bytes);
+    });
 
     private static bool ContainsInt64(byte[] bytes, long value)
     {

@@ -25,14 +25,16 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                 """);
 
             // Client ids become their names, tenants/{tenant}/clients/{client}: the OpenIddict application first,
-            // while the old id still finds its client row.
+            // while the old id still finds its client row. An id too long to be qualified in 100 characters could
+            // not be named or managed afterwards, so such a client is disabled instead; its tenant-admin registers anew.
             migrationBuilder.Sql("""
                 UPDATE a SET a.[ClientId] = 'tenants/' + t.[Slug] + '/clients/' + c.[ClientId]
                 FROM [OpenIddictApplications] a JOIN [clients] c ON c.[ClientId] = a.[ClientId] JOIN [tenants] t ON t.[Id] = c.[TenantId]
-                WHERE a.[ClientId] NOT LIKE 'tenants/%';
+                WHERE a.[ClientId] NOT LIKE 'tenants/%' AND LEN('tenants/' + t.[Slug] + '/clients/' + c.[ClientId]) <= 100;
                 UPDATE c SET c.[ClientId] = 'tenants/' + t.[Slug] + '/clients/' + c.[ClientId]
                 FROM [clients] c JOIN [tenants] t ON t.[Id] = c.[TenantId]
-                WHERE c.[ClientId] NOT LIKE 'tenants/%';
+                WHERE c.[ClientId] NOT LIKE 'tenants/%' AND LEN('tenants/' + t.[Slug] + '/clients/' + c.[ClientId]) <= 100;
+                UPDATE [clients] SET [Status] = 1 WHERE [ClientId] NOT LIKE 'tenants/%';
                 """);
 
             migrationBuilder.AddColumn<DateTime>(
@@ -41,6 +43,12 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                 type: "datetime2",
                 nullable: false,
                 defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
+
+            // A record's current revision was written at its update time; older revisions' times are unknown
+            // (MinValue: judged by sequence alone).
+            migrationBuilder.Sql("""
+                UPDATE r SET r.[Time] = c.[UpdateTime] FROM [case_revisions] r JOIN [cases] c ON c.[Id] = r.[CaseRowId] AND c.[Seq] = r.[Seq];
+                """);
         }
 
         /// <inheritdoc />
