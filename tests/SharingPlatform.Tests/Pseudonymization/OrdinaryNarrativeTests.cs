@@ -63,6 +63,9 @@ public sealed class OrdinaryNarrativeTests
         "Held together with one other woman and two minors for three weeks.",
         "one or two brokers, three to four checkpoints, five days on foot.",
         "Time line: 2019 crossing; 2020 arrest; 2021 release.",
+        "Transferred on 2024-03-20. 15 others were sent back with her.",
+        "Detainees by month: 2023-10 500, 2024-04 60 (estimates).",
+        "Seen on 20.03.2024. 2 weeks later she was moved to Camp B.",
     ];
 
     public static TheoryData<string> Narratives => new(Corpus);
