@@ -213,7 +213,7 @@ internal static class DigitRuns
             for (var j = k; j < groups.Count && end - start < 18; j++)
             {
                 end += groups[j].Length;
-                if (end - start == 18 && Fits(start, j) && IsResidentId(digits.Slice(start, 18)))
+                if (end - start == 18 && Fits(start, j) && NumberShapes.IsResidentId(digits.Slice(start, 18)))
                 {
                     return true;
                 }
@@ -222,7 +222,7 @@ internal static class DigitRuns
                 {
                     digits.Slice(start, 17).CopyTo(id);
                     id[17] = 'X';
-                    if (IsResidentId(id))
+                    if (NumberShapes.IsResidentId(id))
                     {
                         return true;
                     }
@@ -265,7 +265,7 @@ internal static class DigitRuns
             {
                 stop += groups[j].Length;
                 var window = digits[start..stop];
-                if (IsPhone(window, groups[k].Plus))
+                if (NumberShapes.IsPhone(window, groups[k].Plus))
                 {
                     return Kind.Phone;
                 }
@@ -351,45 +351,4 @@ internal static class DigitRuns
     private static bool IsYear(Group group, ReadOnlySpan<char> digits) => group.Length == 4 && Value(group, digits) is >= 1900 and <= 2099;
 
     private static bool IsInRange(Group group, ReadOnlySpan<char> digits, int max) => group.Length is 1 or 2 && Value(group, digits) is var v && v >= 1 && v <= max;
-
-    // 18 characters: region (6, not starting with 0), birth date (8), sequence (3), check digit or X.
-    private static bool IsResidentId(ReadOnlySpan<char> id)
-    {
-        if (id[0] == '0' || id[17] is not ((>= '0' and <= '9') or 'X' or 'x') || id[..17].ContainsAnyExceptInRange('0', '9'))
-        {
-            return false;
-        }
-
-        var century = ((id[6] - '0') * 10) + (id[7] - '0');
-        var month = ((id[10] - '0') * 10) + (id[11] - '0');
-        var day = ((id[12] - '0') * 10) + (id[13] - '0');
-        return century is 18 or 19 or 20 && month is >= 1 and <= 12 && day is >= 1 and <= 31;
-    }
-
-    private static bool IsPhone(ReadOnlySpan<char> d, bool plus)
-    {
-        if (plus)
-        {
-            return d.Length is >= 8 and <= 15;
-        }
-
-        return (d.Length is >= 10 and <= 17 && d.StartsWith("00") && d[2] != '0')
-            || IsChineseMobile(d)
-            || (d.Length == 13 && d.StartsWith("86") && IsChineseMobile(d[2..]))
-            || (d.Length is >= 10 and <= 13 && d.StartsWith("82") && IsKoreanAfterTrunk(d[2] == '0' ? d[3..] : d[2..]))
-            || (d.Length is >= 9 && d[0] == '0' && IsKoreanAfterTrunk(d[1..]))
-            || (d.Length is >= 10 and <= 12 && d[0] == '0' && d[1] != '0');
-    }
-
-    private static bool IsChineseMobile(ReadOnlySpan<char> d) => d.Length == 11 && d[0] == '1' && d[1] is >= '3' and <= '9';
-
-    // After the leading 0: 10-xxxx-xxxx mobiles, 2-xxx(x)-xxxx Seoul, 31-64 regions, 70 internet phones.
-    private static bool IsKoreanAfterTrunk(ReadOnlySpan<char> s) => s.Length >= 2 && (s[0], s[1]) switch
-    {
-        ('1', '0' or '1' or '6' or '7' or '8' or '9') => s.Length is 9 or 10,
-        ('2', _) => s.Length is 8 or 9,
-        ('3' or '4' or '5' or '6', >= '1' and <= '5') => s.Length is 9 or 10,
-        ('7', '0') => s.Length == 10,
-        _ => false,
-    };
 }
