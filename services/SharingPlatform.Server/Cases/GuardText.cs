@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -11,10 +12,14 @@ namespace SharingPlatform.Server.Cases;
 /// </summary>
 internal static class GuardText
 {
+    private static readonly SearchValues<char> Unchanged = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x80).Select(c => (char)c)) + Range('\u4E00', '\u9FFF') + Range('\uAC00', '\uD7A3'));
+
     /// <summary>The normalized form of <paramref name="text"/>; throws <see cref="ArgumentException"/> on ill-formed UTF-16.</summary>
     public static string Normalize(string text)
     {
-        if (Ascii.IsValid(text))
+        // ASCII, Hangul syllables and the common CJK ideographs are left as they are by NFKC and by the mapping below.
+        if (!text.AsSpan().ContainsAnyExcept(Unchanged))
         {
             return text;
         }
@@ -56,6 +61,15 @@ internal static class GuardText
 
         return joined is null ? text : joined.Append(text, copied, text.Length - copied).ToString();
     }
+
+    /// <summary>Every character from <paramref name="first"/> to <paramref name="last"/>, for building search sets.</summary>
+    public static string Range(char first, char last) => string.Create(last - first + 1, first, (span, start) =>
+    {
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = (char)(start + i);
+        }
+    });
 
     private static bool NeedsMapping(string text)
     {

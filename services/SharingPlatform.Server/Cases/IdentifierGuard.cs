@@ -16,8 +16,9 @@ public static partial class IdentifierGuard
     private const int TimeoutMs = 1000;
     private const string WarmUpText = "mira@example.org mira at example.org KakaoTalk: mira_94 born 15 March 1994, 94년 3월 15일생";
     private const string Blank = @"[^\S\n]";
-    private const string Label = "[A-Za-z0-9-]{1,63}";
-    private const string TopLabel = "[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9-])";
+    // Atomic: no mark between labels is a label character, so giving characters back could never help a match.
+    private const string Label = "(?>[A-Za-z0-9-]{1,63})";
+    private const string TopLabel = "(?>[A-Za-z][A-Za-z0-9-]{1,62})(?![A-Za-z0-9-])";
     private const string TopLevelDomain = "(?:com|net|org|edu|gov|info|biz|io|kr|cn|jp|ru|uk|de|fr|ca|au|th|vn|hk|tw|mn|la|kp)(?![A-Za-z0-9-])";
 
     // "@" (NFKC makes "＠" one), "(at)", "[at]", "골뱅이"; a dot, "(dot)", " dot ", or a spaced dot before a known domain.
@@ -201,10 +202,11 @@ public static partial class IdentifierGuard
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMs)]
     private static partial Regex BirthWordThenDate();
 
-    // "1994年3月出生", "1994년 3월 15일 출생", "94년 3월 15일생", "3月15日生": a date with a month, then a birth word.
+    // "1994年3月出生", "1994년 3월 15일 출생", "94년 3월 15일생", "3月15日生": a date with a month, then a birth word. The date
+    // starts a number and is taken whole (atomic), so that each digit is not tried again as the start of another.
     [GeneratedRegex(
-        @"[0-9]{2,4}\s{0,3}[-./년年]\s{0,3}[0-9]{1,2}\s{0,3}[월月]?(?:\s{0,3}[-./]?\s{0,3}[0-9]{1,2}\s{0,3}[일日号]?)?[^0-9\n]{0,6}(?:出生|生于|出世|출생|태어)" +
-        @"|[0-9]{1,2}\s{0,3}[월일月日号](?:생(?![존활산각겼긴명계사기겨물선전포환])|生(?![产活存命意病长效气还育]))",
+        @"(?<![0-9])(?>[0-9]{2,4}\s{0,3}[-./년年]\s{0,3}[0-9]{1,2}\s{0,3}[월月]?(?:\s{0,3}[-./]?\s{0,3}[0-9]{1,2}\s{0,3}[일日号]?)?)[^0-9\n]{0,6}(?:出生|生于|出世|출생|태어)" +
+        @"|(?<![0-9])[0-9]{1,2}\s{0,3}[월일月日号](?:생(?![존활산각겼긴명계사기겨물선전포환])|生(?![产活存命意病长效气还育]))",
         RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex DateThenBirthWord();
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SharingPlatform.Server.Cases;
 
 /// <summary>
@@ -11,11 +13,15 @@ internal static class SpelledDigits
 {
     private const int MinDigits = 8;
     private const int MinSpelled = 3;
-    private const string KoreanDigits = "공영일이삼사오육칠팔구";
+    private static readonly SearchValues<char> AsciiDigits = SearchValues.Create("0123456789");
+    private static readonly SearchValues<char> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    private static readonly SearchValues<char> HangulSyllables = SearchValues.Create(GuardText.Range('\uAC00', '\uD7A3'));
+
     private static readonly string[] Zero = ["zero"], O = ["one", "oh"], T = ["two", "three", "triple"], F = ["four", "five"],
         S = ["six", "seven"], E = ["eight"], N = ["nine"], D = ["double"];
 
-    private const string ChineseDigits = "〇零一二三四五六七八九幺壹贰貳叁參肆伍陆陸柒捌玖";
+    private static readonly SearchValues<char> KoreanDigitValues = SearchValues.Create("공영일이삼사오육칠팔구");
+    private static readonly SearchValues<char> ChineseDigitValues = SearchValues.Create("〇零一二三四五六七八九幺壹贰貳叁參肆伍陆陸柒捌玖");
 
     /// <summary>Whether <paramref name="text"/> holds a number of at least eight digits spelled (partly) in words.</summary>
     public static bool HasPhoneNumber(string text)
@@ -27,10 +33,10 @@ internal static class SpelledDigits
             var c = text[i];
             var token = c switch
             {
-                _ when char.IsAsciiDigit(c) => Run(text, i, char.IsAsciiDigit, spelled: false),
+                _ when char.IsAsciiDigit(c) => Run(text, i, AsciiDigits, spelled: false),
                 _ when char.IsAsciiLetter(c) => EnglishWord(text, i, ref repeat),
                 _ when IsHangul(c) => KoreanWord(text, i),
-                _ when c >= '\u3000' && IsChineseDigit(c) => Run(text, i, IsChineseDigit, spelled: true),
+                _ when c >= '\u3000' && ChineseDigitValues.Contains(c) => Run(text, i, ChineseDigitValues, spelled: true),
                 _ => default,
             };
 
@@ -65,31 +71,23 @@ internal static class SpelledDigits
 
     private static bool IsHangul(char c) => c is >= '\uAC00' and <= '\uD7A3';
 
-    private static bool IsChineseDigit(char c) => ChineseDigits.Contains(c, StringComparison.Ordinal);
-
-    private static bool IsKoreanDigit(char c) => KoreanDigits.Contains(c, StringComparison.Ordinal);
-
-    private static Token Run(string text, int start, Func<char, bool> belongs, bool spelled)
+    private static Token Run(string text, int start, SearchValues<char> belongs, bool spelled)
     {
         var length = Span(text, start, belongs);
         return new Token(length, length, spelled, Ends: false);
     }
 
-    private static int Span(string text, int start, Func<char, bool> belongs)
+    private static int Span(string text, int start, SearchValues<char> belongs)
     {
-        var end = start;
-        while (end < text.Length && belongs(text[end]))
-        {
-            end++;
-        }
-
-        return end - start;
+        var rest = text.AsSpan(start);
+        var end = rest.IndexOfAnyExcept(belongs);
+        return end < 0 ? rest.Length : end;
     }
 
     /// <summary>A whole English word: a digit word counts one (or two, three after double, triple); any other word ends the number.</summary>
     private static Token EnglishWord(string text, int start, ref int repeat)
     {
-        var length = Span(text, start, char.IsAsciiLetter);
+        var length = Span(text, start, AsciiLetters);
         var word = text.AsSpan(start, length);
         if (length is < 2 or > 6)
         {
@@ -124,8 +122,8 @@ internal static class SpelledDigits
     /// </summary>
     private static Token KoreanWord(string text, int start)
     {
-        var length = Span(text, start, IsHangul);
-        var digits = Span(text, start, IsKoreanDigit);
+        var length = Span(text, start, HangulSyllables);
+        var digits = Span(text, start, KoreanDigitValues);
         return new Token(length, digits == length || digits >= 2 ? digits : 0, Spelled: true, Ends: digits != length);
     }
 }
