@@ -53,6 +53,10 @@ public sealed class IdentifierGuardEvasionTests(SqliteFixture fixture) : IClassF
         { "브로커 번호는 공일공 일이삼사 오육칠팔 이다.", "PHONE_NUMBER" },
         { "中介电话幺三八一二三四五六七八。", "PHONE_NUMBER" },
         { "中介电话一三八 一二三四 五六七八。", "PHONE_NUMBER" },
+        // Found by the property test (seed 11700349366445054140,13385394267537742163): Bengali digits, dots and format
+        // characters right after "2024. " read as one longer number, refused as ID_NUMBER.
+        { "Born 1994 in North Hamgyong; arrested in March 2024. \u09E7.\u09EC\u200D.\u09ED.\u00AD\u09EF.\u09E8\u2066.\u09E6.\u200D\u09E9.\u09EC\u00AD.\u09EC.\u2066\u09E6.\u09E9\u200D \u2014 reported by a broker. 2024. 3. 15. 선양에서 체포, 2024. 4. 26. 북송.", "ID_NUMBER" },
+        { "\u09E7.\u09EC\u200D.\u09ED.\u00AD\u09EF.\u09E8\u2066.\u09E6.\u200D\u09E9.\u09EC\u00AD.\u09EC.\u2066\u09E6.\u09E9\u200D", "PHONE_NUMBER" },
     };
 
     [Theory]
