@@ -121,7 +121,7 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         // Client ids are qualified by their tenant, so this names only a client of the caller's own tenant.
         if (await db.Clients.AnyAsync(c => c.ClientId == name, cancellationToken))
         {
-            RpcErrors.AlreadyExists($"{name} already exists.");
+            RpcErrors.AlreadyExists("A client with that id already exists in this tenant.");
         }
 
         try
@@ -133,7 +133,7 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         }
         catch (DbUpdateException)
         {
-            RpcErrors.AlreadyExists($"{name} already exists.");
+            RpcErrors.AlreadyExists("A client with that id already exists in this tenant.");
             throw;
         }
     }

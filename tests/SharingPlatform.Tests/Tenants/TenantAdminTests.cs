@@ -56,6 +56,25 @@ public abstract class TenantAdminTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Client_ids_are_per_tenant_so_one_tenant_learns_nothing_of_anothers_clients()
+    {
+        var first = await fixture.CreateClientAsync(null, "tenant-admin");
+        var second = await fixture.CreateClientAsync(null, "tenant-admin");
+        using var firstAdmin = first.Connect();
+        using var secondAdmin = second.Connect();
+        RegisterClientRequest Sync(TestClient admin) => new() { Parent = admin.Parent, ClientId = "sync", Roles = { "sync" }, PublicJwk = ClientKey.Create().PublicJwkJson() };
+
+        var mine = await firstAdmin.Tenants.RegisterClientAsync(Sync(first));
+        var theirs = await secondAdmin.Tenants.RegisterClientAsync(Sync(second));
+        var again = await Assert.ThrowsAsync<RpcException>(() => firstAdmin.Tenants.RegisterClientAsync(Sync(first)).ResponseAsync);
+
+        Assert.Equal($"{first.Parent}/clients/sync", mine.Name);
+        Assert.Equal($"{second.Parent}/clients/sync", theirs.Name);
+        Assert.Equal(StatusCode.AlreadyExists, again.StatusCode);
+        Assert.DoesNotContain(second.TenantSlug, again.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Operator_tenant_clients_hold_platform_roles_only()
     {
         using var platform = fixture.ConnectPlatformAdmin();
