@@ -48,9 +48,10 @@ public sealed class RefusalFlush(
                 var requestId = $"refusals={count.ToString(CultureInfo.InvariantCulture)};window={window}s" + (key.Source.Length > 0 ? ";source=" + key.Source : "");
                 await chain.AppendAloneAsync(new AuditEntry(key.ActorClient, tenant, key.Action, [], "", key.Outcome, requestId), cancellationToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || cancellationToken.IsCancellationRequested)
             {
-                // The server keeps serving; the operator learns how many refusals went unrecorded, never from whom.
+                // The server keeps serving (or, when shutdown is cut short, stops without throwing); the operator learns
+                // how many refusals went unrecorded, never from whom.
                 Log.RefusalsNotRecorded(logger, count, exception.GetType().FullName);
             }
         }

@@ -39,7 +39,8 @@ public class PostgresFixture : PlatformFixture
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        // Each drop waits for a checkpoint; when many test classes end together that can pass Npgsql's default 30 s.
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
         await command.ExecuteNonQueryAsync();
     }
 }
