@@ -11,17 +11,9 @@ namespace SharingPlatform.Tests.Sharing;
 /// <summary>What a grantee sees through agreements, through real gRPC calls, on SQLite and PostgreSQL.</summary>
 public abstract class SharingTests(PlatformFixture fixture)
 {
-    private sealed record Parties(TestClient GrantorSync, TestClient GrantorAdmin, TestClient Grantee);
+    private Task<SharingParties> PartiesAsync(ServerKind granteeKind = ServerKind.Documentation) => SharingParties.CreateAsync(fixture, granteeKind);
 
-    private async Task<Parties> PartiesAsync(ServerKind granteeKind = ServerKind.Documentation)
-    {
-        var grantorSync = await fixture.CreateClientAsync();
-        var grantorAdmin = await fixture.CreateClientAsync(grantorSync.TenantSlug, "tenant-admin");
-        var grantee = await fixture.CreateClientAsync(null, granteeKind, "sync");
-        return new Parties(grantorSync, grantorAdmin, grantee);
-    }
-
-    private static async Task<SharingAgreement> GrantAsync(Parties p, SharingAgreement agreement)
+    private static async Task<SharingAgreement> GrantAsync(SharingParties p, SharingAgreement agreement)
     {
         using var admin = p.GrantorAdmin.Connect();
         return await admin.Sharing.CreateAgreementAsync(Agreements.Create(p.GrantorAdmin, agreement));

@@ -10,17 +10,9 @@ namespace SharingPlatform.Tests.Sharing;
 /// </summary>
 public abstract class TombstoneTests(PlatformFixture fixture)
 {
-    private sealed record Parties(TestClient GrantorSync, TestClient GrantorAdmin, TestClient Grantee);
+    private Task<SharingParties> PartiesAsync() => SharingParties.CreateAsync(fixture);
 
-    private async Task<Parties> PartiesAsync()
-    {
-        var grantorSync = await fixture.CreateClientAsync();
-        var grantorAdmin = await fixture.CreateClientAsync(grantorSync.TenantSlug, "tenant-admin");
-        var grantee = await fixture.CreateClientAsync();
-        return new Parties(grantorSync, grantorAdmin, grantee);
-    }
-
-    private static async Task<SharingAgreement> GrantAsync(Parties p, params CaseStatus[] statuses)
+    private static async Task<SharingAgreement> GrantAsync(SharingParties p, params CaseStatus[] statuses)
     {
         var agreement = Agreements.To(p.Grantee);
         if (statuses.Length > 0)
@@ -32,7 +24,7 @@ public abstract class TombstoneTests(PlatformFixture fixture)
         return await admin.Sharing.CreateAgreementAsync(Agreements.Create(p.GrantorAdmin, agreement));
     }
 
-    private static async Task RevokeAsync(Parties p, SharingAgreement agreement)
+    private static async Task RevokeAsync(SharingParties p, SharingAgreement agreement)
     {
         using var admin = p.GrantorAdmin.Connect();
         await admin.Sharing.RevokeAgreementAsync(new RevokeAgreementRequest { Name = agreement.Name });
