@@ -45,7 +45,7 @@ public sealed class BootstrapTests(DemoFixture fixture) : IClassFixture<DemoFixt
         foreach (var (slug, _, _) in DemoSeed.Tenants)
         {
             var keyPath = Path.Combine(fixture.DataDirectory, "demo", slug + "-sync.jwk");
-            using var connection = fixture.Connect(PlatformFixture.DemoClientId(slug, "sync"), ClientKey.Load(keyPath));
+            using var connection = fixture.Connect(PlatformFixture.ClientName(slug, "sync"), ClientKey.Load(keyPath));
 
             var (changes, _, caughtUp) = await connection.Cases.PullAllAsync("tenants/" + slug);
 
@@ -60,7 +60,7 @@ public sealed class BootstrapTests(DemoFixture fixture) : IClassFixture<DemoFixt
     {
         async Task<HashSet<string>> TokensOf(string slug)
         {
-            using var connection = fixture.Connect(PlatformFixture.DemoClientId(slug, "sync"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", slug + "-sync.jwk")));
+            using var connection = fixture.Connect(PlatformFixture.ClientName(slug, "sync"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", slug + "-sync.jwk")));
             return [.. (await connection.Cases.PullAllAsync("tenants/" + slug)).Changes.Select(c => c.Record.SubjectToken)];
         }
 

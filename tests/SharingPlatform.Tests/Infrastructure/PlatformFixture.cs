@@ -129,8 +129,8 @@ public abstract class PlatformFixture : IAsyncLifetime
     /// <summary>The name (and OAuth client_id) of the platform-admin client written at first start.</summary>
     public const string PlatformAdminId = "tenants/platform/clients/admin";
 
-    /// <summary>The name of a demo client written with <c>--demo</c>, e.g. <c>DemoClientId("nkdb-demo", "sync")</c>.</summary>
-    public static string DemoClientId(string tenant, string client) => $"tenants/{tenant}/clients/{client}";
+    /// <summary>A client's name, which is also its OAuth client_id, e.g. <c>ClientName("nkdb-demo", "sync")</c> for a demo client.</summary>
+    public static string ClientName(string tenant, string client) => $"tenants/{tenant}/clients/{client}";
 
     /// <summary>The platform-admin client written at first start.</summary>
     public SharingConnection ConnectPlatformAdmin()

@@ -19,12 +19,12 @@ public sealed partial class ReadmeExampleTests(DemoFixture fixture) : IClassFixt
         var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"), TestContext.Current.CancellationToken);
         var request = JsonParser.Default.Parse<CreateAgreementRequest>(JsonBlock().Match(readme).Groups[1].Value);
         // The grantor's own tenant-admin creates it (the operator cannot).
-        using var admin = fixture.Connect(PlatformFixture.DemoClientId("nkdb-demo", "admin"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", "nkdb-demo-admin.jwk")));
+        using var admin = fixture.Connect(PlatformFixture.ClientName("nkdb-demo", "admin"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", "nkdb-demo-admin.jwk")));
 
         var agreement = await admin.Sharing.CreateAgreementAsync(request);
 
         Assert.True(agreement.Live);
-        using var un = fixture.Connect(PlatformFixture.DemoClientId("un-demo", "sync"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", "un-demo-sync.jwk")));
+        using var un = fixture.Connect(PlatformFixture.ClientName("un-demo", "sync"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", "un-demo-sync.jwk")));
         var shared = (await un.Cases.PullAllAsync("tenants/un-demo")).Changes.Where(c => c.Name.StartsWith("tenants/nkdb-demo/", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(shared);
         Assert.All(shared, c =>

@@ -101,7 +101,7 @@ public abstract class OperatorBoundaryTests(PlatformFixture fixture)
         if (shellCreated == StatusCode.OK)
         {
             // Even the shell's own admin, which the operator holds, finds nothing of the partner.
-            using var shell = fixture.Connect(ClientNames(shellSlug, "admin"), shellAdminKey);
+            using var shell = fixture.Connect(PlatformFixture.ClientName(shellSlug, "admin"), shellAdminKey);
             var shellGrant = await StatusOf(() => shell.Sharing.CreateAgreementAsync(new CreateAgreementRequest
             {
                 Parent = parent, Agreement = Agreements.To(new TestClient(fixture, shellSlug, "admin", shellAdminKey)),
@@ -123,14 +123,14 @@ public abstract class OperatorBoundaryTests(PlatformFixture fixture)
             TenantId = slug, Tenant = new Tenant { DisplayName = "Rescue NGO", Kind = TenantKind.Rescue },
             AdminClientId = "admin", AdminPublicJwk = adminKey.PublicJwkJson(),
         });
-        using var admin = fixture.Connect(ClientNames(slug, "admin"), adminKey);
+        using var admin = fixture.Connect(PlatformFixture.ClientName(slug, "admin"), adminKey);
         var sync = await admin.Tenants.RegisterClientAsync(new RegisterClientRequest { Parent = tenant.Name, ClientId = "sync", Roles = { "sync" }, PublicJwk = syncKey.PublicJwkJson() });
         using var syncConnection = fixture.Connect(sync.Name, syncKey);
         var pushed = await syncConnection.Cases.PushCasesAsync(new PushCasesRequest { Parent = tenant.Name, RequestId = Records.RequestId(), Records = { Records.Valid(tenant.Name + "/cases/first") } });
         var listed = await op.Tenants.ListClientsAsync(new ListClientsRequest { Parent = tenant.Name });
 
         Assert.Equal(PushOutcome.Created, pushed.Results[0].Outcome);
-        Assert.Equal([ClientNames(slug, "admin"), ClientNames(slug, "sync")], listed.Clients.Select(c => c.Name).Order());
+        Assert.Equal([PlatformFixture.ClientName(slug, "admin"), PlatformFixture.ClientName(slug, "sync")], listed.Clients.Select(c => c.Name).Order());
         Assert.Equal(["tenant-admin"], listed.Clients.Single(c => c.Name.EndsWith("/admin", StringComparison.Ordinal)).Roles);
     }
 
@@ -185,8 +185,6 @@ public abstract class OperatorBoundaryTests(PlatformFixture fixture)
             Assert.Contains("sharing.v1.TenantAdminService/" + action, seen);
         }
     }
-
-    private static string ClientNames(string tenant, string client) => $"tenants/{tenant}/clients/{client}";
 }
 
 public sealed class SqliteOperatorBoundaryTests(SqliteFixture fixture) : OperatorBoundaryTests(fixture), IClassFixture<SqliteFixture>;
