@@ -20,8 +20,14 @@ namespace SharingPlatform.Server.Cases;
 /// revision was current, at or before the last point the cursor's pulls delivered anything
 /// (<see cref="AgreementPolicy.CouldHaveShared"/>). Nothing else is ever named. When a grantor's live agreements
 /// differ from those the cursor was judged at (created, revoked, started, expired), that grantor's older records are
-/// re-judged first: backfill for what is newly granted, tombstones for what no longer is. Sequences follow commit
-/// order (<see cref="ChangeSequence"/>).
+/// re-judged first (a resync): backfill for what is newly granted, tombstones for what no longer is, the new
+/// projection where the governing agreement changed. Sequences follow commit order (<see cref="ChangeSequence"/>).
+/// </para>
+/// <para>
+/// Every read goes through <see cref="CaseScope"/>, which lets the database filter with the sharing policy, in windows
+/// of <see cref="Window"/> sequence positions; one call walks at most <see cref="ScanBudget"/> positions. The resync
+/// honours <c>max_changes</c> and the scan budget like the rest, and its progress is in every message's cursor, so a
+/// call cut short (by either, or by a dropped connection) resumes without resending what it delivered.
 /// </para>
 /// </summary>
 public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time)
@@ -32,8 +38,11 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     /// <summary>A message is sent before it would pass this size, well under the 4 MB clients accept by default.</summary>
     public const int MessageBudgetBytes = 3 * 1024 * 1024;
 
-    private const int ScanChunk = 500;
+    /// <summary>Sequence positions read per query: bounds what one query examines and holds.</summary>
+    public const long Window = 2000;
 
+    /// <summary>Sequence positions one call walks at most; a call that reaches it ends with caught_up false.</summary>
+    public const long ScanBudget = 1_000_000;
 
     public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
     {
@@ -60,9 +69,6 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.InvalidArgument("max_changes", "OUT_OF_RANGE", "Must be 0 (no limit) or more.");
         }
 
-        // The high-water mark first, then the time: every revision up to it was written (its time taken) before now.
-        var high = await ChangeSequence.CommittedAsync(db, cancellationToken);
-        var now = time.UtcNow();
         // Each message is recorded before it is sent: a pull that cannot be audited stops, and sends nothing more.
         var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cursorKey, caller.TenantId, async message =>
         {
@@ -70,156 +76,205 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 [.. message.Changes.Select(c => c.Name)], trail.Purpose, "OK", ""), cancellationToken);
             trail.Written = true;
             trail.Purposes.Clear(); // purposes are recorded per message
-
         }, cancellationToken);
+        var pass = new Pass(caller, cursor, outbox, request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges);
+        var (final, caughtUp) = await PassAsync(pass, cancellationToken);
+        await outbox.FinishAsync(final, caughtUp);
+    }
+
+    /// <summary>One walk of the feed from <see cref="Pass.Cursor"/>: the resync if one is due, then the changes after
+    /// the cursor up to the committed high-water mark. Returns the cursor reached and whether it is caught up.</summary>
+    private async Task<(PullCursor Cursor, bool CaughtUp)> PassAsync(Pass pass, CancellationToken cancellationToken)
+    {
+        var (caller, cursor) = (pass.Caller, pass.Cursor);
+        // The high-water mark first, then the time: every revision up to it was written (its time taken) before now.
+        var high = await ChangeSequence.CommittedAsync(db, cancellationToken);
+        var now = time.UtcNow();
         var grantors = (await scope.IncomingAgreementsAsync(caller, cancellationToken))
             .Where(a => a.Agreement.CreateSeq <= high)
             .GroupBy(a => (a.Agreement.GrantorTenantId, a.GrantorSlug))
-            .Select(g => new Grantor(
-                g.Key.GrantorTenantId,
-                g.Key.GrantorSlug,
-                scope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), high, now),
-                scope.SharedView(caller, g.Key.GrantorSlug, g.Select(a => a.Agreement), cursor.JudgedSeq, cursor.JudgedTime),
-                [.. g.Select(a => a.Agreement)]))
-            .ToDictionary(g => g.TenantId);
-        var changed = grantors.Values.Where(g => g.AgreementsChangedSince(cursor, high, now)).ToList();
-
-        // Phase 1: grantors whose live agreements changed since the cursor was judged. Their records up to the
-        // cursor are re-judged; the cursor does not move, so an interrupted resync is simply redone. Its messages do
-        // mark that records were delivered now, so that what they carried can be taken back later.
-        var resyncing = cursor with { SeenSeq = high, SeenTime = now };
-        foreach (var grantor in changed)
+            .Select(g => new Grantor(g.Key.GrantorTenantId, g.Key.GrantorSlug, [.. g.Select(a => a.Agreement)]))
+            .ToList();
+        foreach (var grantor in grantors)
         {
-            for (var lastId = 0L; ;)
+            var live = grantor.LiveAt(high, now);
+            grantor.Now = live.Count == 0 ? null : scope.SharedView(caller, grantor.TenantId, grantor.Slug, live);
+        }
+
+        var byId = grantors.ToDictionary(g => g.TenantId);
+        var judge = new Judge(scope, caller, cursor, byId, now);
+
+        // Phase 1: a resync of the grantors whose agreements changed since the cursor was judged. It goes on from
+        // where an earlier call left it, unless the agreements changed again since; then it starts over, looking at
+        // every record of those grantors (the earlier one left some judged at a point that no longer holds).
+        var changed = grantors.Where(g => g.ChangedBetween(cursor.JudgedSeq, cursor.JudgedTime, high, now)).ToList();
+        if (changed.Count > 0)
+        {
+            var goOn = cursor.Resyncing && !grantors.Any(g => g.ChangedBetween(cursor.ResyncSeq, cursor.ResyncTime, high, now));
+            var state = goOn
+                ? cursor with { SeenSeq = high, SeenTime = now }
+                : cursor with { SeenSeq = high, SeenTime = now, ResyncPos = 0, ResyncSeq = high, ResyncTime = now, ResyncAll = cursor.Resyncing };
+            var liveNow = changed.SelectMany(g => g.LiveAt(high, now)).ToList();
+            var liveThen = changed.SelectMany(g => g.LiveAt(cursor.JudgedSeq, cursor.JudgedTime)).ToList();
+            var since = changed.SelectMany(g => g.All).Where(a => a.CreateSeq > cursor.JudgedSeq).ToList();
+            var ids = changed.Select(g => g.TenantId).ToList();
+            var position = state.ResyncPos;
+            while (position < cursor.Seq)
             {
-                var rows = await db.Cases.AsNoTracking()
-                    .Where(c => c.TenantId == grantor.TenantId && c.Seq <= cursor.Seq && c.Id > lastId)
-                    .OrderBy(c => c.Id).Take(ScanChunk).ToListAsync(cancellationToken);
-                await JudgeAllAsync(rows, grantors, caller, cursor, now, change => outbox.AddAsync(change, resyncing), cancellationToken);
-                lastId = rows.LastOrDefault()?.Id ?? lastId;
-                if (rows.Count < ScanChunk)
+                if (pass.Scanned >= ScanBudget)
                 {
-                    break;
+                    return (state with { ResyncPos = position }, false);
                 }
+
+                var to = Math.Min(position + Window, cursor.Seq);
+                var rows = await scope.ResyncAsync(caller, liveNow, liveThen, since, ids, state.ResyncAll, position, to, cancellationToken);
+                pass.Scanned += to - position;
+                if (await judge.EmitAsync(rows, pass, row => state with { ResyncPos = row.Seq }, cancellationToken) is { } stoppedAt)
+                {
+                    return (state with { ResyncPos = stoppedAt }, false);
+                }
+
+                position = to;
             }
+
+            // Every record up to the cursor is now as the agreements live at the resync's point show it, and those are
+            // the agreements live now (else it would have started over).
+            cursor = cursor with { JudgedSeq = state.ResyncSeq, JudgedTime = state.ResyncTime, ResyncPos = 0, ResyncSeq = 0, ResyncTime = default, ResyncAll = false };
+        }
+        else if (cursor.Resyncing)
+        {
+            cursor = cursor with { ResyncPos = 0, ResyncSeq = 0, ResyncTime = default, ResyncAll = false };
         }
 
         // Phase 2: every change after the cursor, in sequence order, up to the committed high-water mark.
-        var tenantIds = grantors.Keys.Append(caller.TenantId).ToList();
-        var position = cursor.Seq;
-        var remaining = request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges;
-        while (remaining > 0)
+        var allLive = grantors.SelectMany(g => g.Now?.Agreements ?? []).ToList();
+        var grantorIds = grantors.Select(g => g.TenantId).ToList();
+        for (var position = cursor.Seq; position < high;)
         {
-            var rows = await db.Cases.AsNoTracking()
-                .Where(c => tenantIds.Contains(c.TenantId) && c.Seq > position && c.Seq <= high)
-                .OrderBy(c => c.Seq).Take(ScanChunk).ToListAsync(cancellationToken);
-            var examined = 0;
-            await JudgeAllAsync(rows, grantors, caller, cursor, now, async change =>
+            if (pass.Scanned >= ScanBudget)
             {
-                await outbox.AddAsync(change, PullCursor.At(position, high, now));
-                remaining--;
-            }, cancellationToken, row =>
-            {
-                if (remaining == 0)
-                {
-                    return false;
-                }
-
-                position = row.Seq;
-                examined++;
-                return true;
-            });
-
-            if (remaining > 0 && rows.Count < ScanChunk)
-            {
-                position = high; // every row up to the high-water mark was examined
-                break;
+                return (PullCursor.At(position, high, now), false);
             }
 
-            if (examined < rows.Count)
+            var to = Math.Min(position + Window, high);
+            var rows = await scope.ChangesAsync(caller, allLive, grantorIds, cursor.Seq, position, to, cancellationToken);
+            pass.Scanned += to - position;
+            if (await judge.EmitAsync(rows, pass, row => PullCursor.At(row.Seq, high, now), cancellationToken) is { } stoppedAt)
             {
-                break;
+                return (PullCursor.At(stoppedAt, high, now), false);
             }
+
+            position = to;
         }
 
-        await outbox.FinishAsync(PullCursor.At(position, high, now), caughtUp: position == high);
+        return (PullCursor.At(Math.Max(cursor.Seq, high), high, now), true);
     }
 
-    /// <summary>
-    /// Judges <paramref name="rows"/> in order and emits a change for each that has one. <paramref name="before"/>
-    /// runs before each row and may stop the walk.
-    /// </summary>
-    private async Task JudgeAllAsync(List<CaseEntity> rows, Dictionary<long, Grantor> grantors, Caller caller, PullCursor cursor, DateTime now,
-        Func<Change, Task> emit, CancellationToken cancellationToken, Func<CaseEntity, bool>? before = null)
+    /// <summary>What one call has left: the changes it may still send, the positions it has walked.</summary>
+    private sealed class Pass(Caller caller, PullCursor cursor, Outbox outbox, long remaining)
     {
-        // A fresh puller (cursor 0) holds nothing and gets no tombstones. Otherwise every revision of a hidden row is
-        // read, as the span of each ends where the next begins.
-        var hidden = rows.Where(r => r.TenantId != caller.TenantId && grantors[r.TenantId].Now?.Project(r) is null).Select(r => r.Id).ToList();
-        var revisions = hidden.Count == 0 || cursor.Seq == 0 ? [] : await db.CaseRevisions.AsNoTracking()
-            .Where(r => hidden.Contains(r.CaseRowId))
-            .ToListAsync(cancellationToken);
-        var history = revisions.ToLookup(r => r.CaseRowId);
-        foreach (var row in rows)
-        {
-            if (before is not null && !before(row))
-            {
-                return;
-            }
+        public Caller Caller { get; } = caller;
 
-            var change = row.TenantId == caller.TenantId
-                ? CaseMapping.ToChange(row, caller.TenantSlug)
-                : Judge(row, grantors[row.TenantId], history[row.Id], caller, cursor, now);
-            if (change is not null)
-            {
-                await emit(change);
-            }
-        }
+        public PullCursor Cursor { get; } = cursor;
+
+        public Outbox Outbox { get; } = outbox;
+
+        public long Remaining { get; set; } = remaining;
+
+        public long Scanned { get; set; }
     }
 
-    /// <summary>The change a grantee gets for one of a grantor's rows, or null when it gets nothing.</summary>
-    private static Change? Judge(CaseEntity row, Grantor grantor, IEnumerable<CaseRevision> history, Caller caller, PullCursor cursor, DateTime now)
-    {
-        if (grantor.Now?.Project(row) is { } record)
-        {
-            return new Change { Name = record.Name, Record = record };
-        }
-
-        // Only revisions up to the cursor: the grantee applied each message's changes with its cursor, so any copy
-        // it holds is of such a revision.
-        var couldHold = RevisionSpan.Of(history).Any(r => r.Revision.Seq <= cursor.Seq && grantor.All.Any(a =>
-            AgreementPolicy.Matches(a, r.Revision, caller.TenantKind) && AgreementPolicy.CouldHaveShared(a, r.Span, cursor.SeenSeq, cursor.SeenTime)));
-        if (!couldHold)
-        {
-            return null;
-        }
-
-        var name = CaseNames.Format(grantor.Slug, row.CaseId);
-        // No etag: the version number would tell the former grantee how often the record changed since.
-        var tombstone = new Tombstone
-        {
-            Name = name,
-            Reason = row.Retracted ? TombstoneReason.Retracted : TombstoneReason.NoLongerShared,
-            DeleteTime = Timestamp.FromDateTime(row.Retracted ? row.UpdateTime : now),
-        };
-        return new Change { Name = name, Tombstone = tombstone };
-    }
-
-    /// <param name="Now">What the grantee may see now.</param>
-    /// <param name="Then">What it could see when its cursor was judged.</param>
-    /// <param name="All">Every agreement from this grantor to the caller created up to now, live or not.</param>
-    private sealed record Grantor(long TenantId, string Slug, TenantView? Now, TenantView? Then, IReadOnlyList<AgreementEntity> All)
+    /// <summary>Decides what the puller gets for each row and sends it.</summary>
+    private sealed class Judge(CaseScope scope, Caller caller, PullCursor cursor, Dictionary<long, Grantor> grantors, DateTime now)
     {
         /// <summary>
-        /// Whether anything happened to this grantor's agreements after the cursor was judged: created, revoked,
-        /// started or ended. Not only a different live set: an agreement created and revoked in between may have
-        /// delivered records (in an interrupted resync) that must now be taken back.
+        /// Sends the change, if any, for each row in order, with the cursor <paramref name="after"/> gives. Returns the
+        /// sequence of the last row sent when the call's <c>max_changes</c> ran out with rows left, else null.
         /// </summary>
-        public bool AgreementsChangedSince(PullCursor cursor, long high, DateTime now) =>
-            !(Now?.Agreements.Select(a => a.Id) ?? []).Order().SequenceEqual((Then?.Agreements.Select(a => a.Id) ?? []).Order())
-            || All.Any(a => a.CreateSeq > cursor.JudgedSeq
-                || (a.RevokeSeq is { } revoked && revoked > cursor.JudgedSeq && revoked <= high)
-                || (a.ValidFrom > cursor.JudgedTime && a.ValidFrom <= now)
-                || (a.ValidUntil > cursor.JudgedTime && a.ValidUntil <= now));
+        public async Task<long?> EmitAsync(List<ScopedCase> rows, Pass pass, Func<CaseEntity, PullCursor> after, CancellationToken cancellationToken)
+        {
+            // A fresh puller (cursor 0) holds nothing and gets no tombstones. Otherwise every revision of a hidden row is
+            // read, as the span of each ends where the next begins.
+            var hidden = cursor.Seq == 0 ? [] : rows.Where(r => r.Row.TenantId != caller.TenantId && r.Governing == 0).Select(r => r.Row.Id).ToList();
+            var history = await scope.HistoryAsync(hidden, cancellationToken);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var row = rows[i];
+                var change = row.Row.TenantId == caller.TenantId
+                    ? CaseMapping.ToChange(row.Row, caller.TenantSlug)
+                    : Decide(row, grantors[row.Row.TenantId], history[row.Row.Id]);
+                if (change is null)
+                {
+                    continue;
+                }
+
+                await pass.Outbox.AddAsync(change, after(row.Row));
+                if (--pass.Remaining == 0 && i < rows.Count - 1)
+                {
+                    return row.Row.Seq;
+                }
+            }
+
+            return pass.Remaining == 0 && rows.Count > 0 ? rows[^1].Row.Seq : null;
+        }
+
+        /// <summary>The change a grantee gets for one of a grantor's rows, or null when it gets nothing.</summary>
+        private Change? Decide(ScopedCase row, Grantor grantor, IEnumerable<CaseRevision> history)
+        {
+            if (grantor.Now?.Project(row.Row, row.Governing) is { } record)
+            {
+                return new Change { Name = record.Name, Record = record };
+            }
+
+            if (cursor.Seq == 0)
+            {
+                return null;
+            }
+
+            // Only revisions up to the cursor: the grantee applied each message's changes with its cursor, so any copy
+            // it holds is of such a revision.
+            var couldHold = RevisionSpan.Of(history).Any(r => r.Revision.Seq <= cursor.Seq && Shared(grantor, r.Revision.ToFacts(), r.Span));
+            if (!couldHold)
+            {
+                return null;
+            }
+
+            var name = CaseNames.Format(grantor.Slug, row.Row.CaseId);
+            // No etag: the version number would tell the former grantee how often the record changed since.
+            var tombstone = new Tombstone
+            {
+                Name = name,
+                Reason = row.Row.Retracted ? TombstoneReason.Retracted : TombstoneReason.NoLongerShared,
+                DeleteTime = Timestamp.FromDateTime(row.Row.Retracted ? row.Row.UpdateTime : now),
+            };
+            return new Change { Name = name, Tombstone = tombstone };
+        }
+
+        private bool Shared(Grantor grantor, CaseEntity facts, RevisionSpan span) => grantor.All.Any(a =>
+            AgreementPolicy.MatchesInMemory(a, facts, caller.TenantKind) && AgreementPolicy.CouldHaveShared(a, span, cursor.SeenSeq, cursor.SeenTime));
+    }
+
+    /// <param name="All">Every agreement from this grantor to the caller created up to now, live or not.</param>
+    private sealed record Grantor(long TenantId, string Slug, IReadOnlyList<AgreementEntity> All)
+    {
+        /// <summary>What the grantee may see now; null when nothing.</summary>
+        public TenantView? Now { get; set; }
+
+        public List<AgreementEntity> LiveAt(long seq, DateTime at) =>
+            [.. All.Where(a => AgreementPolicy.SharesRecords(a) && AgreementPolicy.IsLiveAt(a, seq, at))];
+
+        /// <summary>
+        /// Whether anything happened to this grantor's agreements between (<paramref name="fromSeq"/>, <paramref name="fromTime"/>)
+        /// and (<paramref name="high"/>, <paramref name="now"/>): created, revoked, started or ended. Not only a different
+        /// live set: an agreement created and revoked in between may have delivered records (in an interrupted resync)
+        /// that must now be taken back.
+        /// </summary>
+        public bool ChangedBetween(long fromSeq, DateTime fromTime, long high, DateTime now) =>
+            !LiveAt(high, now).Select(a => a.Id).Order().SequenceEqual(LiveAt(fromSeq, fromTime).Select(a => a.Id).Order())
+            || All.Any(a => a.CreateSeq > fromSeq
+                || (a.RevokeSeq is { } revoked && revoked > fromSeq && revoked <= high)
+                || (a.ValidFrom > fromTime && a.ValidFrom <= now)
+                || (a.ValidUntil > fromTime && a.ValidUntil <= now));
     }
 
     /// <summary>Collects changes into messages bounded by count and bytes; each message carries the cursor after its last change.</summary>

@@ -22,17 +22,7 @@ public static class CaseMapping
         return content.ToByteArray();
     }
 
-    /// <summary>Copies the queryable columns of <paramref name="record"/> onto <paramref name="entity"/>.</summary>
-    public static void ApplyColumns(CaseEntity entity, CaseRecord record)
-    {
-        entity.Status = (int)record.Status;
-        entity.Classification = (int)record.Classification;
-        entity.ConsentScope = (int)record.ConsentScope;
-        entity.EventTypes = Pack(record.Events.Select(e => ((int)e.Type).ToString(CultureInfo.InvariantCulture)));
-        entity.Regions = Pack(record.Events.Select(e => e.Location?.Region ?? "").Where(r => r.Length > 0));
-    }
-
-    /// <summary>The packed form used by the LIKE filters: <c>|a|b|</c>, or empty.</summary>
+    /// <summary>The packed form of a small set (agreement filters, revision history): <c>|a|b|</c>, or empty.</summary>
     public static string Pack(IEnumerable<string> values)
     {
         var distinct = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();

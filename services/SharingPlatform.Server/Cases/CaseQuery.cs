@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Google.Protobuf;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +16,9 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerK
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
     public const int MaxFilterValues = 20;
-    private const int ScanChunk = 500;
+
+    /// <summary>The most stored rows one ListCases call examines.</summary>
+    public const int ScanBudget = 5000;
 
     [GeneratedRegex("^[A-Z]{2}-[A-Z0-9]{1,3}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Region();
@@ -27,9 +28,9 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerK
         var (slug, caseId) = RequestNames.Case(request.Name, "name");
 
         var view = await scope.ReadableAsync(caller, slug, cancellationToken);
-        var entity = view is null ? null
-            : await scope.Rows(view).AsNoTracking().SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken);
-        var record = entity is null ? null : view!.Project(entity);
+        var found = view is null ? null
+            : await CaseScope.WithGoverning(scope.Readable(view).Where(c => c.CaseId == caseId), view).SingleOrDefaultAsync(cancellationToken);
+        var record = found is null ? null : view!.Project(found.Row, found.Governing);
         if (record is null)
         {
             RpcErrors.NotFound(request.Name);
@@ -62,50 +63,43 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerK
             RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
         }
 
-        var query = Filter(scope.Rows(view).AsNoTracking().Where(c => !c.Retracted), request, view);
+        // One call examines at most ScanBudget stored rows of the tenant, however few of them the view shows: the
+        // database filters them, and a page that ends at the budget carries a token to go on from there.
         var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
-        var page = new List<(long Id, CaseRecord Record)>(pageSize);
-        // A shared view can hide rows the query returns, so read in chunks until the page (plus one) is full.
-        var take = view.Own ? pageSize + 1 : ScanChunk;
-        take = Math.Max(take, 2);
-        var lastId = afterId;
-        var bytes = 0;
-        var more = false;
-        while (!more)
+        var scanEnd = await scope.ScanEndAsync(view, afterId, ScanBudget, cancellationToken);
+        var query = Filter(scope.Readable(view), request, view).Where(c => c.Id > afterId);
+        if (scanEnd is { } end)
         {
-            var rows = await query.Where(c => c.Id > lastId).OrderBy(c => c.Id).Take(take).ToListAsync(cancellationToken);
-            foreach (var row in rows)
-            {
-                lastId = row.Id;
-                if (view.Project(row) is not { } record)
-                {
-                    continue;
-                }
-
-                // A page ends at page_size records or before it would pass the message budget, whichever comes first.
-                var size = record.CalculateSize();
-                if (page.Count == pageSize || (page.Count > 0 && bytes + size > CaseFeed.MessageBudgetBytes))
-                {
-                    more = true;
-                    break;
-                }
-
-                page.Add((row.Id, record));
-                bytes += size;
-            }
-
-            if (rows.Count < take)
-            {
-                break;
-            }
+            query = query.Where(c => c.Id <= end);
         }
 
+        var rows = await CaseScope.WithGoverning(query.OrderBy(c => c.Id).Take(pageSize + 1), view).ToListAsync(cancellationToken);
+        var page = new List<(long Id, CaseRecord Record)>(Math.Min(pageSize, rows.Count));
+        var bytes = 0;
+        var more = false;
+        foreach (var row in rows)
+        {
+            // A page ends at page_size records or before it would pass the message budget, whichever comes first.
+            var record = view.Project(row.Row, row.Governing)!;
+            var size = record.CalculateSize();
+            if (page.Count == pageSize || (page.Count > 0 && bytes + size > CaseFeed.MessageBudgetBytes))
+            {
+                more = true;
+                break;
+            }
+
+            page.Add((row.Row.Id, record));
+            bytes += size;
+        }
+
+        // Short of a full page, the budget may have ended the scan: go on after it.
+        var resumeAfter = more ? page[^1].Id : scanEnd;
         var response = new ListCasesResponse();
         response.Cases.AddRange(page.Select(p => p.Record));
         trail.Resources.AddRange(page.Select(p => p.Record.Name));
-        if (more)
+        if (resumeAfter is { } after)
         {
-            response.NextPageToken = PageToken.Format(keys, caller.TenantId, filter, page[^1].Id);
+            response.NextPageToken = PageToken.Format(keys, caller.TenantId, filter, after);
         }
 
         return response;
@@ -147,7 +141,8 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerK
                 RpcErrors.InvalidArgument("event_types", "UNKNOWN_VALUE", "Every event type must be a defined, non-zero value.");
             }
 
-            query = query.Where(AnyPacked(c => c.EventTypes, request.EventTypes.Select(t => ((int)t).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            var types = request.EventTypes.Select(t => (int)t).Distinct().ToList();
+            query = query.Where(c => c.EventTypes.Any(e => types.Contains(e.EventType)));
         }
 
         if (request.Regions.Count > 0)
@@ -157,7 +152,8 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerK
                 RpcErrors.InvalidArgument("regions", "INVALID_FORMAT", "Every region must be an ISO 3166-2 code such as CN-LN.");
             }
 
-            query = query.Where(AnyPacked(c => c.Regions, request.Regions));
+            var regions = request.Regions.Distinct(StringComparer.Ordinal).ToList();
+            query = query.Where(c => c.Regions.Any(r => regions.Contains(r.Region)));
         }
 
         if (request.UpdatedSince is not null)
@@ -167,20 +163,5 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerK
         }
 
         return query;
-    }
-
-    /// <summary><c>column LIKE '%|a|%' OR column LIKE '%|b|%' ...</c> over a packed column (see <see cref="CaseMapping.Pack"/>).</summary>
-    private static Expression<Func<CaseEntity, bool>> AnyPacked(Expression<Func<CaseEntity, string>> column, IEnumerable<string> values)
-    {
-        var contains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
-        Expression? body = null;
-        foreach (var value in values.Distinct(StringComparer.Ordinal))
-        {
-            Expression<Func<string>> packed = () => "|" + value + "|";
-            var test = Expression.Call(column.Body, contains, packed.Body);
-            body = body is null ? test : Expression.OrElse(body, test);
-        }
-
-        return Expression.Lambda<Func<CaseEntity, bool>>(body ?? Expression.Constant(true), column.Parameters);
     }
 }

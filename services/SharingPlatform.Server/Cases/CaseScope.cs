@@ -1,19 +1,31 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Sharing;
-using SharingPlatform.Server.Tenants;
+using static SharingPlatform.Server.Sharing.PolicyExpressions;
 
 namespace SharingPlatform.Server.Cases;
 
+/// <summary>A case row with the id of the agreement that governs it for the reader (0: none, or the reader's own row).</summary>
+public sealed class ScopedCase
+{
+    public required CaseEntity Row { get; init; }
+
+    public long Governing { get; init; }
+}
+
 /// <summary>
-/// The one place that decides which case rows a caller may touch. Every read and write of cases starts
-/// here; nothing else filters cases by tenant. A tenant the caller may not see yields null, which the
-/// services turn into NOT_FOUND, so a foreign tenant looks exactly like a missing one.
+/// The one place that reads and writes the case tables. Every read (get, list, count, pull, tombstones) starts
+/// here and is filtered by the database with <see cref="AgreementPolicy"/>: a tenant the caller may not see yields
+/// null, which the services turn into NOT_FOUND, so a foreign tenant looks exactly like a missing one. An
+/// architecture test checks that nothing else touches these tables.
 /// </summary>
 public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, AuditTrail trail, TimeProvider time)
 {
+    // ---- Views ----------------------------------------------------------------------------------------------
+
     /// <summary>The caller's view of tenant <paramref name="tenantSlug"/>: its own, or what live agreements grant; null otherwise.</summary>
     public async Task<TenantView?> ReadableAsync(Caller caller, string tenantSlug, CancellationToken cancellationToken)
     {
@@ -22,10 +34,8 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             return OwnView(caller);
         }
 
-        var agreements = await LiveAgreementsAsync(caller, tenantSlug, includeAggregateOnly: false, cancellationToken);
-        return agreements.Count == 0
-            ? null
-            : new TenantView(agreements[0].GrantorTenantId, tenantSlug, caller.TenantKind, agreements, ScopeFor(caller), RecordPurpose);
+        var agreements = (await LiveAgreementsAsync(caller, tenantSlug, cancellationToken)).Where(AgreementPolicy.SharesRecords).ToList();
+        return agreements.Count == 0 ? null : SharedView(caller, agreements[0].GrantorTenantId, tenantSlug, agreements);
     }
 
     /// <summary>What the caller may count of tenant <paramref name="tenantSlug"/>: its own records, or a grantor's through live agreements (aggregate-only included).</summary>
@@ -36,23 +46,9 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             return new CountView(caller.TenantId, caller.TenantKind, agreements: null);
         }
 
-        var agreements = await LiveAgreementsAsync(caller, tenantSlug, includeAggregateOnly: true, cancellationToken);
+        var agreements = await LiveAgreementsAsync(caller, tenantSlug, cancellationToken);
         return agreements.Count == 0 ? null : new CountView(agreements[0].GrantorTenantId, caller.TenantKind, agreements);
     }
-
-    /// <summary>The agreements from grantor <paramref name="grantorSlug"/> to the caller's tenant that are live now.</summary>
-    private Task<List<AgreementEntity>> LiveAgreementsAsync(Caller caller, string grantorSlug, bool includeAggregateOnly, CancellationToken cancellationToken)
-    {
-        var now = time.UtcNow();
-        return db.Agreements.AsNoTracking()
-            .Where(a => a.GranteeTenantId == caller.TenantId && a.RevokeSeq == null && (includeAggregateOnly || !a.AggregateOnly)
-                && a.ValidFrom <= now && a.ValidUntil > now
-                && db.Tenants.Any(t => t.Id == a.GrantorTenantId && t.Slug == grantorSlug))
-            .ToListAsync(cancellationToken);
-    }
-
-    /// <summary>The rows of the tenant a count view covers; callers must pass each through <see cref="CountView.Counts"/>.</summary>
-    public IQueryable<CaseEntity> Rows(CountView view) => db.Cases.Where(c => c.TenantId == view.TenantId);
 
     /// <summary>Every agreement (live or not) that grants records to the caller's tenant, with its grantor's slug.</summary>
     public async Task<IReadOnlyList<(AgreementEntity Agreement, string GrantorSlug)>> IncomingAgreementsAsync(Caller caller, CancellationToken cancellationToken)
@@ -64,27 +60,174 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
         return [.. rows.Select(r => (r.Agreement, r.Slug))];
     }
 
-    /// <summary>The caller's view of a grantor from the agreements live at one point of the change sequence and time.</summary>
-    public TenantView? SharedView(Caller caller, string grantorSlug, IEnumerable<AgreementEntity> agreements, long seq, DateTime at)
-    {
-        var live = agreements.Where(a => a.LiveAt(seq, at)).ToList();
-        return live.Count == 0 ? null : new TenantView(live[0].GrantorTenantId, grantorSlug, caller.TenantKind, live, ScopeFor(caller), RecordPurpose);
-    }
-
-    private Func<string, string> ScopeFor(Caller caller) => token => granteeTokens.For(caller.TenantId, token);
-
-    /// <summary>Every shared record read is audited with the purpose of the agreement it was shared through.</summary>
-    private void RecordPurpose(AgreementEntity agreement) => trail.Purposes.Add(AgreementMapping.PurposeName(agreement.Purpose));
+    /// <summary>The caller's view of a grantor through <paramref name="agreements"/> (live ones, chosen by the caller of this).</summary>
+    public TenantView SharedView(Caller caller, long grantorTenantId, string grantorSlug, IReadOnlyList<AgreementEntity> agreements) =>
+        new(grantorTenantId, grantorSlug, caller.TenantKind, agreements, token => granteeTokens.For(caller.TenantId, token), RecordPurpose);
 
     /// <summary>The caller's view of its own tenant.</summary>
     public static TenantView OwnView(Caller caller) => new(caller.TenantId, caller.TenantSlug, caller.TenantKind, agreements: null);
 
-    /// <summary>The rows of tenant <paramref name="view"/> (own or shared); callers must pass each row through the view.</summary>
-    public IQueryable<CaseEntity> Rows(TenantView view) => db.Cases.Where(c => c.TenantId == view.TenantId);
+    /// <summary>The agreements from grantor <paramref name="grantorSlug"/> to the caller's tenant that are live now.</summary>
+    private Task<List<AgreementEntity>> LiveAgreementsAsync(Caller caller, string grantorSlug, CancellationToken cancellationToken) =>
+        db.Agreements.AsNoTracking()
+            .Where(AgreementPolicy.LiveNow(time.UtcNow()))
+            .Where(a => a.GranteeTenantId == caller.TenantId && db.Tenants.Any(t => t.Id == a.GrantorTenantId && t.Slug == grantorSlug))
+            .ToListAsync(cancellationToken);
 
-    /// <summary>The rows of tenant <paramref name="tenantSlug"/> the caller may change: only its own tenant's.</summary>
+    /// <summary>Every shared record read is audited with the purpose of the agreement it was shared through.</summary>
+    private void RecordPurpose(AgreementEntity agreement) => trail.Purposes.Add(AgreementMapping.PurposeName(agreement.Purpose));
+
+    // ---- Reads ----------------------------------------------------------------------------------------------
+
+    /// <summary>The rows of <paramref name="view"/> the viewer may read (not retracted, matching a live agreement);
+    /// compose filters on it, then <see cref="WithGoverning"/>.</summary>
+    public IQueryable<CaseEntity> Readable(TenantView view)
+    {
+        var rows = db.Cases.AsNoTracking().Where(c => c.TenantId == view.TenantId && !c.Retracted);
+        return view.Own ? rows : rows.Where(AgreementPolicy.MatchesAny(view.Agreements, view.ViewerKind));
+    }
+
+    /// <summary>Each row with its governing agreement for <paramref name="view"/>, decided by the database.</summary>
+    public static IQueryable<ScopedCase> WithGoverning(IQueryable<CaseEntity> rows, TenantView view) =>
+        rows.Select(Scoped(view.Own ? c => 0L : AgreementPolicy.Governing(view.Agreements, view.ViewerKind)));
+
+    /// <summary>
+    /// The id up to which a list of <paramref name="view"/> after <paramref name="afterId"/> may look: the
+    /// <paramref name="budget"/>-th stored row of the tenant (any state), or null when fewer remain. Bounds what one
+    /// call examines, however few rows the view shows.
+    /// </summary>
+    public Task<long?> ScanEndAsync(TenantView view, long afterId, int budget, CancellationToken cancellationToken) =>
+        db.Cases.AsNoTracking().Where(c => c.TenantId == view.TenantId && c.Id > afterId)
+            .OrderBy(c => c.Id).Skip(budget - 1).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The rows <paramref name="view"/> counts (not retracted; of a grantor, matching any live agreement).</summary>
+    public IQueryable<CaseEntity> Countable(CountView view)
+    {
+        var rows = db.Cases.AsNoTracking().Where(c => c.TenantId == view.TenantId && !c.Retracted);
+        return view.Own ? rows : rows.Where(AgreementPolicy.MatchesAny(view.Agreements, view.ViewerKind));
+    }
+
+    /// <summary>The event types of <paramref name="rows"/>, one per record and type.</summary>
+    public IQueryable<CaseEventType> EventTypesOf(IQueryable<CaseEntity> rows) => rows.SelectMany(c => c.EventTypes);
+
+    /// <summary>The regions of <paramref name="rows"/>, one per record and region.</summary>
+    public IQueryable<CaseRegion> RegionsOf(IQueryable<CaseEntity> rows) => rows.SelectMany(c => c.Regions);
+
+    // ---- The change feed ------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The changes in (<paramref name="fromSeq"/>, <paramref name="toSeq"/>] that a puller may get something for: its
+    /// own rows, grantors' rows a live agreement (<paramref name="live"/>) matches, and grantors' rows that existed at
+    /// <paramref name="cursorSeq"/> and may need a tombstone (judged by the caller with <see cref="HistoryAsync"/>).
+    /// </summary>
+    public Task<List<ScopedCase>> ChangesAsync(Caller caller, IReadOnlyList<AgreementEntity> live, IReadOnlyCollection<long> grantorIds,
+        long cursorSeq, long fromSeq, long toSeq, CancellationToken cancellationToken)
+    {
+        var own = caller.TenantId;
+        var widest = AgreementPolicy.Widest(live);
+        var rows = db.Cases.AsNoTracking().Where(c => c.Seq > fromSeq && c.Seq <= toSeq);
+        Expression<Func<CaseEntity, bool>> wanted = cursorSeq == 0
+            ? c => c.TenantId == own
+            : c => c.TenantId == own || (grantorIds.Contains(c.TenantId) && db.CaseRevisions.Any(r => r.CaseRowId == c.Id && r.Seq <= cursorSeq));
+        rows = rows.Where(Or(wanted, AgreementPolicy.MatchesAny(widest, caller.TenantKind)));
+        return rows.OrderBy(c => c.Seq).Select(Scoped(AgreementPolicy.Governing(widest, caller.TenantKind))).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="grantorIds"/> in (<paramref name="fromSeq"/>, <paramref name="toSeq"/>] that an
+    /// agreement change may have changed for the puller: those whose governing agreement differs between
+    /// <paramref name="then"/> and <paramref name="live"/>, and hidden ones that <paramref name="since"/> (agreements
+    /// created since then) matches. With <paramref name="all"/>, every row of those grantors.
+    /// </summary>
+    public Task<List<ScopedCase>> ResyncAsync(Caller caller, IReadOnlyList<AgreementEntity> live, IReadOnlyList<AgreementEntity> then,
+        IReadOnlyList<AgreementEntity> since, IReadOnlyCollection<long> grantorIds, bool all, long fromSeq, long toSeq, CancellationToken cancellationToken)
+    {
+        var now = AgreementPolicy.Governing(AgreementPolicy.Widest(live), caller.TenantKind);
+        var rows = db.Cases.AsNoTracking().Where(c => grantorIds.Contains(c.TenantId) && c.Seq > fromSeq && c.Seq <= toSeq);
+        if (!all)
+        {
+            var before = AgreementPolicy.Governing(AgreementPolicy.Widest(then), caller.TenantKind);
+            var row = now.Parameters[0];
+            var nowId = now.Body;
+            var changed = Expression.NotEqual(nowId, Inline(before, row));
+            var hiddenButNew = Expression.AndAlso(Expression.Equal(nowId, Expression.Constant(0L)), Inline(AgreementPolicy.MatchesAny(since, caller.TenantKind), row));
+            var wanted = Expression.Lambda<Func<CaseEntity, bool>>(Expression.OrElse(changed, hiddenButNew), row);
+            rows = rows.Where(wanted);
+        }
+
+        return rows.OrderBy(c => c.Seq).Select(Scoped(now)).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Every revision of the given rows, by row.</summary>
+    public async Task<ILookup<long, CaseRevision>> HistoryAsync(IReadOnlyCollection<long> rowIds, CancellationToken cancellationToken) =>
+        rowIds.Count == 0
+            ? Array.Empty<CaseRevision>().ToLookup(r => r.CaseRowId)
+            : (await db.CaseRevisions.AsNoTracking().Where(r => rowIds.Contains(r.CaseRowId)).ToListAsync(cancellationToken)).ToLookup(r => r.CaseRowId);
+
+    // ---- Writes ---------------------------------------------------------------------------------------------
+
+    /// <summary>The rows of tenant <paramref name="tenantSlug"/> the caller may change (only its own tenant's), tracked,
+    /// with their facts; null for any other tenant.</summary>
     public IQueryable<CaseEntity>? Writable(Caller caller, string tenantSlug) =>
         string.Equals(tenantSlug, caller.TenantSlug, StringComparison.Ordinal)
-            ? db.Cases.Where(c => c.TenantId == caller.TenantId)
+            ? db.Cases.Include(c => c.EventTypes).Include(c => c.Regions).AsSplitQuery().Where(c => c.TenantId == caller.TenantId)
             : null;
+
+    /// <summary>Stores a new row of the caller's tenant (the writer has checked the tenant with <see cref="Writable"/>).</summary>
+    public void Add(CaseEntity entity) => db.Cases.Add(entity);
+
+    /// <summary>Records the current state of <paramref name="entity"/> as a revision.</summary>
+    public void AddRevision(CaseEntity entity) => db.CaseRevisions.Add(CaseRevision.Of(entity));
+
+    // ---- Upgrade --------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Fills in the facts of rows stored before this version kept them (<see cref="CaseFacts.Version"/>), from their
+    /// content, a chunk per transaction under the change-sequence lock, so that replicas starting together take turns
+    /// and a crash leaves whole chunks. Returns how many rows it filled.
+    /// </summary>
+    public async Task<long> FillMissingFactsAsync(CancellationToken cancellationToken)
+    {
+        const int chunk = 1000;
+        var filled = 0L;
+        while (true)
+        {
+            await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
+            await ChangeSequence.LockAsync(db, cancellationToken);
+            var rows = await db.Cases.Include(c => c.EventTypes).Include(c => c.Regions).AsSplitQuery()
+                .Where(c => c.FactsVersion < CaseFacts.Version).OrderBy(c => c.Id).Take(chunk).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                if (row.Retracted)
+                {
+                    CaseFacts.Clear(row);
+                }
+                else
+                {
+                    CaseFacts.Apply(row, V1.CaseRecord.Parser.ParseFrom(row.Content));
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            filled += rows.Count;
+            if (rows.Count < chunk)
+            {
+                return filled;
+            }
+        }
+    }
+
+    // ---- Plumbing -------------------------------------------------------------------------------------------
+
+    private static Expression<Func<CaseEntity, ScopedCase>> Scoped(Expression<Func<CaseEntity, long>> governing)
+    {
+        var row = governing.Parameters[0];
+        return Expression.Lambda<Func<CaseEntity, ScopedCase>>(
+            Expression.MemberInit(Expression.New(typeof(ScopedCase)),
+                Expression.Bind(typeof(ScopedCase).GetProperty(nameof(ScopedCase.Row))!, row),
+                Expression.Bind(typeof(ScopedCase).GetProperty(nameof(ScopedCase.Governing))!, governing.Body)),
+            row);
+    }
 }

@@ -124,16 +124,12 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             // The content is erased, not hidden: a retracted record must not linger in backups of this database.
             entity.Retracted = true;
             entity.Content = [];
-            entity.Status = 0;
-            entity.Classification = 0;
-            entity.ConsentScope = 0;
-            entity.EventTypes = "";
-            entity.Regions = "";
+            CaseFacts.Clear(entity);
             entity.Version++;
             entity.Etag = CaseEtags.New();
             entity.Seq = ++lastSeq;
             entity.UpdateTime = time.UtcNow();
-            db.CaseRevisions.Add(CaseRevision.Of(entity));
+            scope.AddRevision(entity);
             await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -185,7 +181,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             }
 
             entity = new CaseEntity { TenantId = caller.TenantId, CaseId = item.CaseId, CreateTime = now };
-            db.Cases.Add(entity);
+            scope.Add(entity);
             Store(entity, item, now, ref lastSeq);
             return Result(item, PushOutcome.Created, entity.Etag);
         }
@@ -211,13 +207,13 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
     private void Store(CaseEntity entity, PlannedRecord item, DateTime now, ref long lastSeq)
     {
         entity.Content = item.Content!;
-        CaseMapping.ApplyColumns(entity, item.Record);
+        CaseFacts.Apply(entity, item.Record);
         entity.Retracted = false;
         entity.Version++;
         entity.Etag = CaseEtags.New();
         entity.Seq = ++lastSeq;
         entity.UpdateTime = now;
-        db.CaseRevisions.Add(CaseRevision.Of(entity));
+        scope.AddRevision(entity);
     }
 
     private static PushResult Result(PlannedRecord item, PushOutcome outcome, string etag) =>

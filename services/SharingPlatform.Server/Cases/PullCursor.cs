@@ -14,12 +14,23 @@ namespace SharingPlatform.Server.Cases;
 /// they differ now, the grantor's older records are judged again (backfill and tombstones).</param>
 /// <param name="SeenSeq">With <paramref name="SeenTime"/>: the latest point at which a pull delivered records to this
 /// cursor. An agreement can only have delivered a record at or before it, so tombstones look no further.</param>
-public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime JudgedTime, long SeenSeq, DateTime SeenTime)
+/// <param name="ResyncPos">While records up to <paramref name="Seq"/> are judged again: the position up to which
+/// they were, against the agreements live at (<paramref name="ResyncSeq"/>, <paramref name="ResyncTime"/>).
+/// <paramref name="ResyncSeq"/> is 0 when no such re-judging is under way.</param>
+/// <param name="ResyncAll">Whether that re-judging looks at every record of the grantors (after an interrupted one was
+/// overtaken by another agreement change) or only at those the change can have affected.</param>
+public readonly record struct PullCursor(
+    long Seq, long JudgedSeq, DateTime JudgedTime, long SeenSeq, DateTime SeenTime,
+    long ResyncPos = 0, long ResyncSeq = 0, DateTime ResyncTime = default, bool ResyncAll = false)
 {
-    private const int PayloadSize = 40;
+    private const int PayloadSize = 65;
+    private const int PreviousPayloadSize = 40;
     private static readonly byte[] Binding = "pull-cursor"u8.ToArray();
 
     public static PullCursor Start => new(0, 0, DateTime.MinValue, 0, DateTime.MinValue);
+
+    /// <summary>Whether records up to <see cref="Seq"/> are being judged again.</summary>
+    public bool Resyncing => ResyncSeq > 0;
 
     /// <summary>The key cursors are sealed with.</summary>
     public static byte[] Key(ServerKeys keys) => keys.Derive("sealed-pull-cursor");
@@ -27,6 +38,7 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
     /// <summary>A cursor at <paramref name="seq"/> whose agreements were judged, and records seen, at (<paramref name="high"/>, <paramref name="now"/>).</summary>
     public static PullCursor At(long seq, long high, DateTime now) => new(seq, high, now, high, now);
 
+    /// <summary>Always the same length, re-judging or not: the text tells the tenant nothing.</summary>
     public string Format(byte[] key, long tenantId)
     {
         Span<byte> payload = stackalloc byte[PayloadSize];
@@ -35,6 +47,10 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
         BinaryPrimitives.WriteInt64BigEndian(payload[16..], JudgedTime.Ticks);
         BinaryPrimitives.WriteInt64BigEndian(payload[24..], SeenSeq);
         BinaryPrimitives.WriteInt64BigEndian(payload[32..], SeenTime.Ticks);
+        BinaryPrimitives.WriteInt64BigEndian(payload[40..], ResyncPos);
+        BinaryPrimitives.WriteInt64BigEndian(payload[48..], ResyncSeq);
+        BinaryPrimitives.WriteInt64BigEndian(payload[56..], ResyncTime.Ticks);
+        payload[64] = ResyncAll ? (byte)1 : (byte)0;
         return SealedToken.Seal(key, tenantId, Binding, payload);
     }
 
@@ -47,8 +63,11 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
             return true;
         }
 
+        // Sealed cursors of the previous version lack the re-judging fields: none was under way.
         Span<byte> payload = stackalloc byte[PayloadSize];
-        if (!SealedToken.TryOpen(Key(keys), tenantId, Binding, text, payload))
+        var opened = SealedToken.TryOpen(Key(keys), tenantId, Binding, text, payload)
+            || SealedToken.TryOpen(Key(keys), tenantId, Binding, text, payload[..PreviousPayloadSize]);
+        if (!opened)
         {
             return TryParseLegacy(text, keys, tenantId, out cursor);
         }
@@ -58,7 +77,11 @@ public readonly record struct PullCursor(long Seq, long JudgedSeq, DateTime Judg
             BinaryPrimitives.ReadInt64BigEndian(payload[8..]),
             Time(BinaryPrimitives.ReadInt64BigEndian(payload[16..])),
             BinaryPrimitives.ReadInt64BigEndian(payload[24..]),
-            Time(BinaryPrimitives.ReadInt64BigEndian(payload[32..])));
+            Time(BinaryPrimitives.ReadInt64BigEndian(payload[32..])),
+            BinaryPrimitives.ReadInt64BigEndian(payload[40..]),
+            BinaryPrimitives.ReadInt64BigEndian(payload[48..]),
+            Time(BinaryPrimitives.ReadInt64BigEndian(payload[56..])),
+            payload[64] == 1);
         return true;
     }
 

@@ -26,4 +26,7 @@ public static partial class Log
 
     [LoggerMessage(7, LogLevel.Error, "Could not record {Count} counted refusals ({ExceptionType}); they are lost")]
     public static partial void RefusalsNotRecorded(ILogger logger, long count, string? exceptionType);
+
+    [LoggerMessage(20, LogLevel.Warning, "Upgrade: filled in the sharing facts of {Count} stored records from their content.")]
+    public static partial void CaseFactsFilled(ILogger logger, long count);
 }

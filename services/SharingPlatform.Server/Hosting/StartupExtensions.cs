@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Demo;
 using SharingPlatform.Server.Identity;
@@ -21,6 +22,11 @@ public static class StartupExtensions
             var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
             SqliteFiles.RestrictToOwner(db, app.Logger);
             await db.MigrateAsync(cancellationToken);
+            if (await scope.ServiceProvider.GetRequiredService<CaseScope>().FillMissingFactsAsync(cancellationToken) is > 0 and var filled)
+            {
+                Log.CaseFactsFilled(app.Logger, filled);
+            }
+
             await scope.ServiceProvider.GetRequiredService<PlatformBootstrap>().RunAsync(cancellationToken);
             if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
             {

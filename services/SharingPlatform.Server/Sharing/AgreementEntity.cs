@@ -50,8 +50,4 @@ public sealed class AgreementEntity
     public DateTime? RevokeTime { get; set; }
 
     public long? RevokeSeq { get; set; }
-
-    /// <summary>Whether it shared records at change-sequence position <paramref name="seq"/> and time <paramref name="time"/>.</summary>
-    public bool LiveAt(long seq, DateTime time) =>
-        !AggregateOnly && CreateSeq <= seq && (RevokeSeq is null || RevokeSeq > seq) && ValidFrom <= time && time < ValidUntil;
 }

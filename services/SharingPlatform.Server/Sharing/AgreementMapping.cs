@@ -32,7 +32,7 @@ public static class AgreementMapping
             ValidFrom = Timestamp.FromDateTime(a.ValidFrom),
             ValidUntil = Timestamp.FromDateTime(a.ValidUntil),
             CreateTime = Timestamp.FromDateTime(a.CreateTime),
-            Live = a.RevokeSeq is null && a.ValidFrom <= now && now < a.ValidUntil,
+            Live = AgreementPolicy.IsLiveAt(a, long.MaxValue, now),
         };
         if (a.RevokeTime is { } revoked)
         {

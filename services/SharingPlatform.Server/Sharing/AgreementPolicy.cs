@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
+using static SharingPlatform.Server.Sharing.PolicyExpressions;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using SharingPlatform.Server.Cases;
@@ -8,8 +12,11 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Server.Sharing;
 
 /// <summary>
-/// What an agreement shares: which records match it, which agreement governs a record when several do, and
-/// how the record is cut down (field mask, date precision) before it reaches the grantee.
+/// The sharing policy, written once: when an agreement is live, which records it matches, which agreement governs a
+/// record several match, which fields every agreement shows, how a record is cut down for the grantee, and when a
+/// grantee may be told that a record is gone. The rules are expressions that EF Core translates to SQL, so that the
+/// database filters; where a rule must run in memory (past revisions, agreements already loaded) the same
+/// expression is compiled.
 /// </summary>
 public static class AgreementPolicy
 {
@@ -20,6 +27,32 @@ public static class AgreementPolicy
         "source", "narrative", "classification", "consent_scope", "tags", "create_time",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    // ---- Liveness -------------------------------------------------------------------------------------------
+
+    /// <summary>Whether an agreement was in force at change-sequence position <c>seq</c> and time <c>time</c>:
+    /// created by then, not yet revoked, inside its validity. Aggregate-only agreements are live too; they allow
+    /// counts only (<see cref="SharesRecords"/>).</summary>
+    private static readonly Expression<Func<AgreementEntity, long, DateTime, bool>> Live = (a, seq, time) =>
+        a.CreateSeq <= seq && (a.RevokeSeq == null || a.RevokeSeq > seq) && a.ValidFrom <= time && time < a.ValidUntil;
+
+    private static readonly Func<AgreementEntity, long, DateTime, bool> LiveCompiled = Live.Compile();
+
+    /// <summary>Agreements live at (<paramref name="seq"/>, <paramref name="time"/>), for a query.</summary>
+    public static Expression<Func<AgreementEntity, bool>> LiveAt(long seq, DateTime time) => Bind(Live, seq, time);
+
+    /// <summary>Agreements live now, for a query: every stored agreement is committed, so no sequence bound applies.</summary>
+    public static Expression<Func<AgreementEntity, bool>> LiveNow(DateTime now) => LiveAt(long.MaxValue, now);
+
+    public static bool IsLiveAt(AgreementEntity agreement, long seq, DateTime time) => LiveCompiled(agreement, seq, time);
+
+    /// <summary>Whether an agreement shares records (and not only counts of them).</summary>
+    public static bool SharesRecords(AgreementEntity agreement) => !agreement.AggregateOnly;
+
+    /// <summary>Agreements not revoked and not expired (those not yet started included), for ListAgreements.</summary>
+    public static Expression<Func<AgreementEntity, bool>> NotEnded(DateTime now) => a => a.RevokeSeq == null && a.ValidUntil > now;
+
+    // ---- Matching -------------------------------------------------------------------------------------------
+
     /// <summary>Whether a person's consent scope covers sharing with an organisation of <paramref name="kind"/>.</summary>
     public static bool ConsentCovers(int consentScope, TenantKind kind) => (ConsentScope)consentScope switch
     {
@@ -29,53 +62,92 @@ public static class AgreementPolicy
         _ => false,
     };
 
-    public static bool Matches(AgreementEntity agreement, ICaseFacts facts, TenantKind granteeKind) =>
-        !facts.Retracted
-        && facts.Classification <= agreement.MaxClassification
-        && ConsentCovers(facts.ConsentScope, granteeKind)
-        && (agreement.Statuses.Length == 0 || agreement.Statuses.Contains($"|{facts.Status}|", StringComparison.Ordinal))
-        && Overlaps(agreement.EventTypes, facts.EventTypes)
-        && Overlaps(agreement.Regions, facts.Regions);
+    private static readonly ConcurrentDictionary<TenantKind, int[]> ConsentByKind = new();
 
-    /// <summary>
-    /// Whether <paramref name="agreement"/> could have shared a revision with a grantee: it was live at some point
-    /// (in change sequence and in time) while the revision was its record's current version, and that point is not
-    /// after (<paramref name="seenSeq"/>, <paramref name="seenTime"/>), the last point at which the grantee's pulls
-    /// delivered anything. Only such a revision may be named to the grantee in a tombstone. The sequence decides
-    /// exactly; the times (revision, validity, the pull's clock) come from server clocks, which may differ between
-    /// replicas or step, so they are compared with <see cref="ClockTolerance"/> in favour of sending the tombstone:
-    /// a stale copy left behind is worse than naming a record that was shareable moments apart.
-    /// </summary>
-    public static bool CouldHaveShared(AgreementEntity agreement, RevisionSpan span, long seenSeq, DateTime seenTime)
+    /// <summary>The consent scopes that cover sharing with <paramref name="kind"/>.</summary>
+    private static int[] ConsentScopesFor(TenantKind kind) => ConsentByKind.GetOrAdd(kind, k =>
+        [.. System.Enum.GetValues<ConsentScope>().Select(s => (int)s).Where(s => ConsentCovers(s, k))]);
+
+    /// <summary>The records of any tenant that <paramref name="agreement"/> matches for a grantee of <paramref name="granteeKind"/>
+    /// (not retracted; within its classification, the person's consent, its statuses, event types and regions).
+    /// The grantor is not part of it: see <see cref="MatchesAny"/>.</summary>
+    public static Expression<Func<CaseEntity, bool>> Matches(AgreementEntity agreement, TenantKind granteeKind)
     {
-        if (agreement.AggregateOnly)
+        var maxClassification = agreement.MaxClassification;
+        var consents = ConsentScopesFor(granteeKind);
+        Expression<Func<CaseEntity, bool>> matches = c => !c.Retracted && c.Classification <= maxClassification && consents.Contains(c.ConsentScope);
+        var statuses = Ints(agreement.Statuses);
+        if (statuses.Length > 0)
         {
-            return false;
+            matches = And(matches, c => statuses.Contains(c.Status));
         }
 
-        var fromSeq = Math.Max(span.FromSeq, agreement.CreateSeq);
-        var toSeq = Math.Min(span.ToSeq, agreement.RevokeSeq ?? long.MaxValue);
-        var fromTime = Max(span.FromTime, Max(agreement.ValidFrom, agreement.CreateTime));
-        var toTime = Min(span.ToTime, Min(agreement.ValidUntil, agreement.RevokeTime ?? DateTime.MaxValue));
-        return fromSeq < toSeq && fromSeq <= seenSeq && fromTime < Later(toTime) && fromTime <= Later(seenTime);
+        var types = Ints(agreement.EventTypes);
+        if (types.Length > 0)
+        {
+            matches = And(matches, c => c.EventTypes.Any(e => types.Contains(e.EventType)));
+        }
+
+        var regions = CaseMapping.Unpack(agreement.Regions);
+        if (regions.Length > 0)
+        {
+            matches = And(matches, c => c.Regions.Any(r => regions.Contains(r.Region)));
+        }
+
+        return matches;
     }
 
-    /// <summary>How far apart two replicas' clocks may be (NTP keeps them far closer) when tombstones are decided.</summary>
-    public static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(1);
+    private static readonly ConditionalWeakTable<AgreementEntity, ConcurrentDictionary<TenantKind, Func<CaseEntity, bool>>> Compiled = new();
 
-    private static DateTime Later(DateTime time) => time >= DateTime.MaxValue - ClockTolerance ? DateTime.MaxValue : time + ClockTolerance;
+    /// <summary><see cref="Matches"/> compiled, for facts in memory (a past revision's); compiled once per loaded agreement.</summary>
+    public static bool MatchesInMemory(AgreementEntity agreement, CaseEntity facts, TenantKind granteeKind) =>
+        Compiled.GetOrCreateValue(agreement).GetOrAdd(granteeKind, kind => Matches(agreement, kind).Compile())(facts);
 
-    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+    /// <summary>Records that one of <paramref name="agreements"/> matches, each agreement only on its own grantor's records.</summary>
+    public static Expression<Func<CaseEntity, bool>> MatchesAny(IEnumerable<AgreementEntity> agreements, TenantKind granteeKind)
+    {
+        Expression<Func<CaseEntity, bool>>? any = null;
+        foreach (var agreement in agreements)
+        {
+            var grantor = agreement.GrantorTenantId;
+            var one = And(c => c.TenantId == grantor, Matches(agreement, granteeKind));
+            any = any is null ? one : Or(any, one);
+        }
 
-    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+        return any ?? (c => false);
+    }
 
-    /// <summary>The agreement that governs a record several agreements match: most fields, then finest dates, then linkage.</summary>
-    public static AgreementEntity? Widest(IEnumerable<AgreementEntity> matching) =>
-        matching.OrderByDescending(a => a.Fields.Split(' ').Length)
+    /// <summary>
+    /// The agreement that governs each record: the id of the first of <paramref name="widestFirst"/> (ordered by
+    /// <see cref="Widest"/>) that matches it on its grantor's records, or 0 when none does.
+    /// </summary>
+    public static Expression<Func<CaseEntity, long>> Governing(IReadOnlyList<AgreementEntity> widestFirst, TenantKind granteeKind)
+    {
+        var row = Expression.Parameter(typeof(CaseEntity), "c");
+        Expression body = Expression.Constant(0L);
+        for (var i = widestFirst.Count - 1; i >= 0; i--)
+        {
+            var grantor = widestFirst[i].GrantorTenantId;
+            var test = And(c => c.TenantId == grantor, Matches(widestFirst[i], granteeKind));
+            body = Expression.Condition(Inline(test, row), Expression.Constant(widestFirst[i].Id), body);
+        }
+
+        return Expression.Lambda<Func<CaseEntity, long>>(body, row);
+    }
+
+    /// <summary>Agreements in governing order: most fields, then finest dates, then linkage (then oldest).</summary>
+    public static List<AgreementEntity> Widest(IEnumerable<AgreementEntity> agreements) =>
+        [.. agreements.OrderByDescending(a => a.Fields.Split(' ').Length)
             .ThenBy(a => a.DatePrecision == 0 ? 1 : a.DatePrecision)
             .ThenByDescending(a => a.Linkage)
-            .ThenBy(a => a.Id)
-            .FirstOrDefault();
+            .ThenBy(a => a.Id)];
+
+    // ---- What the grantee sees ------------------------------------------------------------------------------
+
+    /// <summary>Whether every one of <paramref name="agreements"/> shows <paramref name="field"/>, so that filtering or
+    /// grouping on it reveals nothing hidden.</summary>
+    public static bool AlwaysShows(IEnumerable<AgreementEntity> agreements, string field) =>
+        agreements.All(a => a.Fields.Split(' ').Contains(field, StringComparer.Ordinal));
 
     /// <summary>The record as the grantee may see it: only the agreement's fields, dates cut to its precision.</summary>
     public static CaseRecord Project(CaseRecord full, AgreementEntity agreement)
@@ -101,8 +173,42 @@ public static class AgreementPolicy
         return projected;
     }
 
-    /// <summary>True when the agreement side is empty (no restriction) or the two packed sets share a value.</summary>
-    private static bool Overlaps(string agreementPacked, string recordPacked) =>
-        agreementPacked.Length == 0
-        || CaseMapping.Unpack(recordPacked).Any(v => agreementPacked.Contains($"|{v}|", StringComparison.Ordinal));
+    // ---- Tombstones -----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Whether <paramref name="agreement"/> could have shared a revision with a grantee: it was live at some point
+    /// (in change sequence and in time) while the revision was its record's current version, and that point is not
+    /// after (<paramref name="seenSeq"/>, <paramref name="seenTime"/>), the last point at which the grantee's pulls
+    /// delivered anything. Only such a revision may be named to the grantee in a tombstone. The sequence decides
+    /// exactly; the times (revision, validity, the pull's clock) come from server clocks, which may differ between
+    /// replicas or step, so they are compared with <see cref="ClockTolerance"/> in favour of sending the tombstone:
+    /// a stale copy left behind is worse than naming a record that was shareable moments apart.
+    /// </summary>
+    public static bool CouldHaveShared(AgreementEntity agreement, RevisionSpan span, long seenSeq, DateTime seenTime)
+    {
+        if (!SharesRecords(agreement))
+        {
+            return false;
+        }
+
+        var fromSeq = Math.Max(span.FromSeq, agreement.CreateSeq);
+        var toSeq = Math.Min(span.ToSeq, agreement.RevokeSeq ?? long.MaxValue);
+        var fromTime = Max(span.FromTime, Max(agreement.ValidFrom, agreement.CreateTime));
+        var toTime = Min(span.ToTime, Min(agreement.ValidUntil, agreement.RevokeTime ?? DateTime.MaxValue));
+        return fromSeq < toSeq && fromSeq <= seenSeq && fromTime < Later(toTime) && fromTime <= Later(seenTime);
+    }
+
+    /// <summary>How far apart two replicas' clocks may be (NTP keeps them far closer) when tombstones are decided.</summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(1);
+
+    private static DateTime Later(DateTime time) => time >= DateTime.MaxValue - ClockTolerance ? DateTime.MaxValue : time + ClockTolerance;
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+
+    // ---- Expression plumbing --------------------------------------------------------------------------------
+
+    private static int[] Ints(string packed) =>
+        [.. CaseMapping.Unpack(packed).Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
 }

@@ -1,4 +1,4 @@
-using SharingPlatform.Server.Cases;
+using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
 
 namespace SharingPlatform.Server.Sharing;
@@ -11,18 +11,18 @@ public sealed class CountView(long tenantId, TenantKind viewerKind, IReadOnlyLis
 {
     public long TenantId { get; } = tenantId;
 
+    public TenantKind ViewerKind { get; } = viewerKind;
+
     public bool Own => agreements is null;
 
     public IReadOnlyList<AgreementEntity> Agreements { get; } = agreements ?? [];
 
     /// <summary>The minimum cell size: the largest any aggregate-only agreement asks; 0 when the caller can read every counted record.</summary>
-    public int MinCellSize => Agreements.Where(a => a.AggregateOnly).Select(a => a.MinCellSize).DefaultIfEmpty(0).Max();
+    public int MinCellSize => Agreements.Where(a => !AgreementPolicy.SharesRecords(a)).Select(a => a.MinCellSize).DefaultIfEmpty(0).Max();
 
     /// <summary>True when some agreement shows years only: months are then counted as years.</summary>
     public bool YearsOnly => Agreements.Any(a => (DatePrecision)a.DatePrecision == DatePrecision.Year);
 
-    public bool Counts(ICaseFacts facts) => !facts.Retracted && (Own || Agreements.Any(a => AgreementPolicy.Matches(a, facts, viewerKind)));
-
     /// <summary>Whether every agreement shows <paramref name="field"/>, so grouping by it reveals nothing hidden.</summary>
-    public bool AlwaysShows(string field) => Own || Agreements.All(a => a.Fields.Split(' ').Contains(field, StringComparer.Ordinal));
+    public bool AlwaysShows(string field) => Own || AgreementPolicy.AlwaysShows(Agreements, field);
 }

@@ -85,7 +85,7 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
         var incoming = request.Direction != ListAgreementsRequest.Types.Direction.Outgoing;
         var rows = await db.Agreements.AsNoTracking()
             .Where(a => (outgoing && a.GrantorTenantId == tenant.Id) || (incoming && a.GranteeTenantId == tenant.Id))
-            .Where(a => request.IncludeEnded || (a.RevokeSeq == null && a.ValidUntil > now))
+            .Where(request.IncludeEnded ? a => true : AgreementPolicy.NotEnded(now))
             .OrderBy(a => a.Id).Take(1000)
             .Join(db.Tenants, a => a.GrantorTenantId, t => t.Id, (a, grantor) => new { a, GrantorSlug = grantor.Slug })
             .Join(db.Tenants, x => x.a.GranteeTenantId, t => t.Id, (x, grantee) => new { x.a, x.GrantorSlug, GranteeSlug = grantee.Slug })

@@ -6,7 +6,7 @@ namespace SharingPlatform.Server.Sharing;
 
 /// <summary>
 /// What one caller sees of one tenant's records: everything of its own tenant, or, of a grantor, the records
-/// its live agreements match, each projected through the widest matching agreement.
+/// its live agreements match, each projected through the governing agreement (<see cref="AgreementPolicy.Governing"/>).
 /// </summary>
 public sealed class TenantView(
     long tenantId, string slug, TenantKind viewerKind, IReadOnlyList<AgreementEntity>? agreements,
@@ -16,19 +16,19 @@ public sealed class TenantView(
 
     public string Slug { get; } = slug;
 
+    public TenantKind ViewerKind { get; } = viewerKind;
+
     /// <summary>True for the caller's own tenant: no agreement applies.</summary>
     public bool Own => agreements is null;
 
-    public IReadOnlyList<AgreementEntity> Agreements { get; } = agreements ?? [];
+    /// <summary>The live agreements, widest first (<see cref="AgreementPolicy.Governing"/> picks from them in this order).</summary>
+    public IReadOnlyList<AgreementEntity> Agreements { get; } = agreements is null ? [] : AgreementPolicy.Widest(agreements);
 
-    /// <summary>The agreement that governs this record for the viewer, or null when it is not visible.</summary>
-    public AgreementEntity? Governing(ICaseFacts facts) =>
-        AgreementPolicy.Widest(Agreements.Where(a => AgreementPolicy.Matches(a, facts, viewerKind)));
+    private readonly Dictionary<long, AgreementEntity> _byId = (agreements ?? []).ToDictionary(a => a.Id);
 
-    public bool Visible(ICaseFacts facts) => !facts.Retracted && (Own || Governing(facts) is not null);
-
-    /// <summary>The record as the viewer may see it, or null when it is not visible.</summary>
-    public CaseRecord? Project(CaseEntity row)
+    /// <summary>The record as the viewer may see it: the row whole for its own tenant, else projected through the
+    /// governing agreement <paramref name="governing"/> (its id; 0 or another grantor's: not visible, null).</summary>
+    public CaseRecord? Project(CaseEntity row, long governing)
     {
         if (row.Retracted)
         {
@@ -40,15 +40,14 @@ public sealed class TenantView(
             return CaseMapping.ToProto(row, Slug);
         }
 
-        var governing = Governing(row);
-        if (governing is null)
+        if (row.TenantId != TenantId || !_byId.TryGetValue(governing, out var agreement))
         {
             return null;
         }
 
-        onShared?.Invoke(governing);
-        var projected = AgreementPolicy.Project(CaseMapping.ToProto(row, Slug), governing);
-        if (!governing.Linkage)
+        onShared?.Invoke(agreement);
+        var projected = AgreementPolicy.Project(CaseMapping.ToProto(row, Slug), agreement);
+        if (!agreement.Linkage)
         {
             // Without linkage rights every subject token becomes one only this grantee sees.
             var scope = scopeToken ?? throw new InvalidOperationException("A shared view needs the grantee's token scope.");
@@ -67,5 +66,5 @@ public sealed class TenantView(
     }
 
     /// <summary>Whether every agreement of this view shows <paramref name="field"/>, so that filtering on it reveals nothing hidden.</summary>
-    public bool AlwaysShows(string field) => Own || Agreements.All(a => a.Fields.Split(' ').Contains(field, StringComparer.Ordinal));
+    public bool AlwaysShows(string field) => Own || AgreementPolicy.AlwaysShows(Agreements, field);
 }

@@ -17,9 +17,29 @@ internal sealed class CaseEntityConfiguration : IEntityTypeConfiguration<CaseEnt
         // ListCases pages by (tenant, id).
         builder.HasIndex(c => new { c.TenantId, c.Id });
         builder.HasIndex(c => c.Seq).IsUnique();
-        builder.Property(c => c.EventTypes).HasMaxLength(500);
-        builder.Property(c => c.Regions).HasMaxLength(1100);
+        builder.HasMany(c => c.EventTypes).WithOne().HasForeignKey(e => e.CaseRowId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(c => c.Regions).WithOne().HasForeignKey(r => r.CaseRowId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<TenantEntity>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
         builder.Property(c => c.Etag).HasMaxLength(32);
+    }
+}
+
+internal sealed class CaseEventTypeConfiguration : IEntityTypeConfiguration<CaseEventType>
+{
+    public void Configure(EntityTypeBuilder<CaseEventType> builder)
+    {
+        builder.ToTable("case_event_types");
+        // The key serves the policy's EXISTS (row, type) and the count's join by row.
+        builder.HasKey(e => new { e.CaseRowId, e.EventType });
+    }
+}
+
+internal sealed class CaseRegionConfiguration : IEntityTypeConfiguration<CaseRegion>
+{
+    public void Configure(EntityTypeBuilder<CaseRegion> builder)
+    {
+        builder.ToTable("case_regions");
+        builder.HasKey(r => new { r.CaseRowId, r.Region });
+        builder.Property(r => r.Region).HasMaxLength(16);
     }
 }

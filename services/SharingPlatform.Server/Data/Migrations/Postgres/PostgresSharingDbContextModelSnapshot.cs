@@ -361,15 +361,11 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<string>("EventTypes")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
+                    b.Property<int>("FactsVersion")
+                        .HasColumnType("integer");
 
-                    b.Property<string>("Regions")
-                        .IsRequired()
-                        .HasMaxLength(1100)
-                        .HasColumnType("character varying(1100)");
+                    b.Property<int>("Month")
+                        .HasColumnType("integer");
 
                     b.Property<bool>("Retracted")
                         .HasColumnType("boolean");
@@ -402,6 +398,33 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                     b.HasIndex("TenantId", "Seq");
 
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEventType", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("EventType")
+                        .HasColumnType("integer");
+
+                    b.HasKey("CaseRowId", "EventType");
+
+                    b.ToTable("case_event_types", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRegion", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("CaseRowId", "Region");
+
+                    b.ToTable("case_regions", (string)null);
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
@@ -715,6 +738,24 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEventType", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", null)
+                        .WithMany("EventTypes")
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRegion", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", null)
+                        .WithMany("Regions")
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
                 {
                     b.HasOne("SharingPlatform.Server.Cases.CaseEntity", "Case")
@@ -771,6 +812,13 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
                 {
                     b.Navigation("Tokens");
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>
+                {
+                    b.Navigation("EventTypes");
+
+                    b.Navigation("Regions");
                 });
 #pragma warning restore 612, 618
         }

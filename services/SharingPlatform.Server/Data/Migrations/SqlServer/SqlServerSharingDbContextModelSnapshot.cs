@@ -364,15 +364,11 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
-                    b.Property<string>("EventTypes")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("nvarchar(500)");
+                    b.Property<int>("FactsVersion")
+                        .HasColumnType("int");
 
-                    b.Property<string>("Regions")
-                        .IsRequired()
-                        .HasMaxLength(1100)
-                        .HasColumnType("nvarchar(1100)");
+                    b.Property<int>("Month")
+                        .HasColumnType("int");
 
                     b.Property<bool>("Retracted")
                         .HasColumnType("bit");
@@ -405,6 +401,33 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.HasIndex("TenantId", "Seq");
 
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEventType", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("EventType")
+                        .HasColumnType("int");
+
+                    b.HasKey("CaseRowId", "EventType");
+
+                    b.ToTable("case_event_types", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRegion", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.HasKey("CaseRowId", "Region");
+
+                    b.ToTable("case_regions", (string)null);
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
@@ -718,6 +741,24 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEventType", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", null)
+                        .WithMany("EventTypes")
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRegion", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", null)
+                        .WithMany("Regions")
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
                 {
                     b.HasOne("SharingPlatform.Server.Cases.CaseEntity", "Case")
@@ -774,6 +815,13 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
                 {
                     b.Navigation("Tokens");
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>
+                {
+                    b.Navigation("EventTypes");
+
+                    b.Navigation("Regions");
                 });
 #pragma warning restore 612, 618
         }

@@ -354,15 +354,11 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("EventTypes")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
+                    b.Property<int>("FactsVersion")
+                        .HasColumnType("INTEGER");
 
-                    b.Property<string>("Regions")
-                        .IsRequired()
-                        .HasMaxLength(1100)
-                        .HasColumnType("TEXT");
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("Retracted")
                         .HasColumnType("INTEGER");
@@ -395,6 +391,33 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "Seq");
 
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEventType", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("EventType")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseRowId", "EventType");
+
+                    b.ToTable("case_event_types", (string)null);
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRegion", b =>
+                {
+                    b.Property<long>("CaseRowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CaseRowId", "Region");
+
+                    b.ToTable("case_regions", (string)null);
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
@@ -700,6 +723,24 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEventType", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", null)
+                        .WithMany("EventTypes")
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRegion", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Cases.CaseEntity", null)
+                        .WithMany("Regions")
+                        .HasForeignKey("CaseRowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseRevision", b =>
                 {
                     b.HasOne("SharingPlatform.Server.Cases.CaseEntity", "Case")
@@ -756,6 +797,13 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
                 {
                     b.Navigation("Tokens");
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>
+                {
+                    b.Navigation("EventTypes");
+
+                    b.Navigation("Regions");
                 });
 #pragma warning restore 612, 618
         }
