@@ -186,7 +186,7 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
     /// content, a chunk per transaction under the change-sequence lock, so that replicas starting together take turns
     /// and a crash leaves whole chunks. Returns how many rows it filled.
     /// </summary>
-    public async Task<long> FillMissingFactsAsync(CancellationToken cancellationToken)
+    public static async Task<long> FillMissingFactsAsync(SharingDbContext db, CancellationToken cancellationToken)
     {
         const int chunk = 1000;
         var filled = 0L;

@@ -22,7 +22,7 @@ public static class StartupExtensions
             var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
             SqliteFiles.RestrictToOwner(db, app.Logger);
             await db.MigrateAsync(cancellationToken);
-            if (await scope.ServiceProvider.GetRequiredService<CaseScope>().FillMissingFactsAsync(cancellationToken) is > 0 and var filled)
+            if (await CaseScope.FillMissingFactsAsync(db, cancellationToken) is > 0 and var filled)
             {
                 Log.CaseFactsFilled(app.Logger, filled);
             }

@@ -129,7 +129,7 @@ public static class AgreementPolicy
         {
             var grantor = widestFirst[i].GrantorTenantId;
             var test = And(c => c.TenantId == grantor, Matches(widestFirst[i], granteeKind));
-            body = Expression.Condition(Inline(test, row), Expression.Constant(widestFirst[i].Id), body);
+            body = Expression.Condition(Inline(test, row), Parameter(widestFirst[i].Id), body);
         }
 
         return Expression.Lambda<Func<CaseEntity, long>>(body, row);

@@ -19,12 +19,14 @@ public static class PolicyExpressions
     /// <summary>Fixes the second and third parameters; boxed, so that EF Core sends them as query parameters.</summary>
     public static Expression<Func<T, bool>> Bind<T, T2, T3>(Expression<Func<T, T2, T3, bool>> lambda, T2 second, T3 third)
     {
-        var body = new Replace(lambda.Parameters[1], Boxed(second)).Visit(lambda.Body);
-        body = new Replace(lambda.Parameters[2], Boxed(third)).Visit(body);
+        var body = new Replace(lambda.Parameters[1], Parameter(second)).Visit(lambda.Body);
+        body = new Replace(lambda.Parameters[2], Parameter(third)).Visit(body);
         return Expression.Lambda<Func<T, bool>>(body, lambda.Parameters[0]);
     }
 
-    private static MemberExpression Boxed<TValue>(TValue value) =>
+    /// <summary>A value EF Core sends as a query parameter, not as a constant in the SQL (which would compile and cache
+    /// one query per value).</summary>
+    public static MemberExpression Parameter<TValue>(TValue value) =>
         Expression.Field(Expression.Constant(new StrongBox<TValue>(value)), nameof(StrongBox<TValue>.Value));
 
     private sealed class Replace(ParameterExpression from, Expression to) : ExpressionVisitor

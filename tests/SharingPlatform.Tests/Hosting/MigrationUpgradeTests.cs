@@ -5,14 +5,17 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
+using Google.Protobuf;
+using server::SharingPlatform.Server.Cases;
 using server::SharingPlatform.Server.Data;
+using server::SharingPlatform.V1;
 
 namespace SharingPlatform.Tests.Hosting;
 
 /// <summary>
 /// A database written before the privacy fixes, migrated: clients get their tenant-qualified names (in the OpenIddict
-/// application too), one too long to qualify is disabled, records get random etags, and each record's current
-/// revision gets its time.
+/// application too), one too long to qualify is disabled, records get random etags, each record's current
+/// revision gets its time, and the sharing facts (side rows, month) are filled in from each record's content.
 /// </summary>
 public sealed partial class MigrationUpgradeTests
 {
@@ -27,7 +30,7 @@ public sealed partial class MigrationUpgradeTests
         try
         {
             await using var db = new SqliteSharingDbContext(new DbContextOptionsBuilder<SqliteSharingDbContext>().UseSqlite($"Data Source={path};Pooling=false").UseOpenIddict().Options);
-            await UpgradeAsync(db, "'2026-01-01 10:00:00'", "X''");
+            await UpgradeAsync(db, "'2026-01-01 10:00:00'", hex => $"X'{hex}'");
         }
         finally
         {
@@ -52,7 +55,7 @@ public sealed partial class MigrationUpgradeTests
         {
             var connection = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = false }.ConnectionString;
             await using var db = new PostgresSharingDbContext(new DbContextOptionsBuilder<PostgresSharingDbContext>().UseNpgsql(connection).UseOpenIddict().Options);
-            await UpgradeAsync(db, "'2026-01-01 10:00:00+00'", "'\\x'::bytea");
+            await UpgradeAsync(db, "'2026-01-01 10:00:00+00'", hex => $"'\\x{hex}'::bytea");
         }
         finally
         {
@@ -63,12 +66,23 @@ public sealed partial class MigrationUpgradeTests
         }
     }
 
-    private static async Task UpgradeAsync(SharingDbContext db, string time, string emptyBytes)
+    private static async Task UpgradeAsync(SharingDbContext db, string time, Func<string, string> bytes)
     {
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync("AuditSalt");
-        // Rows as the previous version wrote them: global client ids, no etags, revisions without times. The values
-        // are this test's own constants.
+        // Rows as the previous version wrote them: global client ids, no etags, revisions without times, facts in packed
+        // columns. The values are this test's own constants.
+        var content = new CaseRecord
+        {
+            Status = CaseStatus.Detained,
+            Events =
+            {
+                new CaseEvent { Type = EventType.Arrested, Date = new PartialDate { Year = 2024, Month = 3 }, Location = new Location { Country = "CN", Region = "CN-LN" } },
+                new CaseEvent { Type = EventType.Released, Date = new PartialDate { Year = 2024, Month = 5 }, Location = new Location { Country = "CN", Region = "CN-JL" } },
+            },
+        };
+        var emptyBytes = bytes("");
+        var contentBytes = bytes(Convert.ToHexStringLower(content.ToByteArray()));
         var oldRows = $"""
             INSERT INTO "tenants" ("Id", "Slug", "DisplayName", "Kind", "Status", "CreateTime") VALUES
                 (100, 'old-ngo', 'Old NGO', 2, 0, {time}), (101, '{LongSlug}', 'Long', 2, 0, {time});
@@ -77,18 +91,22 @@ public sealed partial class MigrationUpgradeTests
             INSERT INTO "OpenIddictApplications" ("Id", "ClientId") VALUES ('app-1', 'old-admin'), ('app-2', '{LongClient}');
             INSERT INTO "cases" ("Id", "TenantId", "CaseId", "Seq", "Version", "Retracted", "CreateTime", "UpdateTime",
                 "Status", "Classification", "ConsentScope", "EventTypes", "Regions", "Content") VALUES
-                (100, 100, 'c1', 5, 2, FALSE, {time}, {time}, 2, 1, 1, '', '', {emptyBytes});
+                (100, 100, 'c1', 5, 2, FALSE, {time}, {time}, 2, 1, 1, '', '', {emptyBytes}),
+                (101, 100, 'c2', 6, 1, FALSE, {time}, {time}, 2, 1, 1, '|1|5|', '|CN-JL|CN-LN|', {contentBytes});
             INSERT INTO "case_revisions" ("CaseRowId", "Seq", "Retracted", "Status", "Classification", "ConsentScope", "EventTypes", "Regions") VALUES
                 (100, 4, FALSE, 2, 1, 1, '', ''), (100, 5, FALSE, 2, 1, 1, '', '');
             """;
         await db.Database.ExecuteSqlRawAsync(oldRows);
 
         await migrator.MigrateAsync();
+        Assert.Equal(2, await CaseScope.FillMissingFactsAsync(db, TestContext.Current.CancellationToken));
+        Assert.Equal(0, await CaseScope.FillMissingFactsAsync(db, TestContext.Current.CancellationToken));
 
         var clients = await db.Clients.AsNoTracking().OrderBy(c => c.Id).ToListAsync();
         var applications = await db.Database.SqlQueryRaw<string>("""SELECT "ClientId" AS "Value" FROM "OpenIddictApplications" ORDER BY "Id" """).ToListAsync();
-        var record = await db.Cases.AsNoTracking().SingleAsync();
-        var revisions = await db.CaseRevisions.AsNoTracking().OrderBy(r => r.Seq).ToListAsync();
+        var record = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == 100);
+        var revisions = await db.CaseRevisions.AsNoTracking().Where(r => r.CaseRowId == 100).OrderBy(r => r.Seq).ToListAsync();
+        var filled = await db.Cases.AsNoTracking().Include(c => c.EventTypes).Include(c => c.Regions).SingleAsync(c => c.Id == 101);
 
         Assert.Equal("tenants/old-ngo/clients/old-admin", clients[0].ClientId);
         Assert.Equal(server::SharingPlatform.Server.Tenants.ClientStatus.Active, clients[0].Status);
@@ -98,6 +116,12 @@ public sealed partial class MigrationUpgradeTests
         Assert.Matches(RandomEtag(), record.Etag);
         Assert.Equal(DateTime.MinValue, revisions[0].Time);
         Assert.Equal(record.UpdateTime, revisions[1].Time);
+        // The sharing facts of stored records are filled in from their content: side rows and the latest month.
+        Assert.Equal(CaseFacts.Version, filled.FactsVersion);
+        Assert.Equal(202405, filled.Month);
+        Assert.Equal([(int)EventType.Arrested, (int)EventType.Released], filled.EventTypes.Select(e => e.EventType).Order());
+        Assert.Equal(["CN-JL", "CN-LN"], filled.Regions.Select(r => r.Region).Order(StringComparer.Ordinal));
+        Assert.Equal((int)CaseStatus.Detained, filled.Status);
     }
 
     [GeneratedRegex("^\"[0-9a-f]{24}\"$")]
