@@ -10,24 +10,6 @@ namespace SharingPlatform.Tests.Sharing;
 /// </summary>
 public abstract class ResyncTests(PlatformFixture fixture)
 {
-    private static async Task<SharingAgreement> GrantAsync(SharingParties p, CaseStatus? status = null, params string[] fields)
-    {
-        var agreement = Agreements.To(p.Grantee, fields);
-        if (status is { } only)
-        {
-            agreement.Filter = new AgreementFilter { Statuses = { only } };
-        }
-
-        using var admin = p.GrantorAdmin.Connect();
-        return await admin.Sharing.CreateAgreementAsync(Agreements.Create(p.GrantorAdmin, agreement));
-    }
-
-    private static async Task RevokeAsync(SharingParties p, SharingAgreement agreement)
-    {
-        using var admin = p.GrantorAdmin.Connect();
-        await admin.Sharing.RevokeAgreementAsync(new RevokeAgreementRequest { Name = agreement.Name });
-    }
-
     private static async Task PushAsync(TestClient owner, string prefix, int count, CaseStatus status)
     {
         using var connection = owner.Connect();
@@ -55,7 +37,7 @@ public abstract class ResyncTests(PlatformFixture fixture)
     public async Task A_backfill_honours_max_changes_and_each_call_goes_on_where_the_last_ended()
     {
         var (p, cursor) = await CaughtUpGranteeAsync();
-        await GrantAsync(p);
+        await p.GrantAsync();
         using var grantee = p.Grantee.Connect();
 
         var seen = new List<string>();
@@ -77,7 +59,7 @@ public abstract class ResyncTests(PlatformFixture fixture)
     public async Task A_backfill_cut_by_a_dropped_call_resumes_after_the_last_message_without_resending_it()
     {
         var (p, cursor) = await CaughtUpGranteeAsync();
-        await GrantAsync(p);
+        await p.GrantAsync();
         using var grantee = p.Grantee.Connect();
         var first = new List<string>();
         using (var call = grantee.Cases.PullChanges(new PullChangesRequest { Parent = p.Grantee.Parent, Cursor = cursor, BatchSize = 10 }))
@@ -100,7 +82,7 @@ public abstract class ResyncTests(PlatformFixture fixture)
     public async Task A_resync_overtaken_by_another_change_starts_over_and_leaves_exactly_what_is_shared_now()
     {
         var (p, cursor) = await CaughtUpGranteeAsync(released: 20, detained: 20);
-        var wide = await GrantAsync(p);
+        var wide = await p.GrantAsync();
         using var grantee = p.Grantee.Connect();
         var held = new Dictionary<string, CaseRecord>(StringComparer.Ordinal);
         using (var call = grantee.Cases.PullChanges(new PullChangesRequest { Parent = p.Grantee.Parent, Cursor = cursor, BatchSize = 10 }))
@@ -111,8 +93,8 @@ public abstract class ResyncTests(PlatformFixture fixture)
         }
 
         // Mid-resync the wide agreement gives way to one for released records only, with fewer fields.
-        await GrantAsync(p, CaseStatus.Released, "status", "events");
-        await RevokeAsync(p, wide);
+        await p.GrantAsync([CaseStatus.Released], "status", "events");
+        await p.RevokeAsync(wide);
         for (var caughtUp = false; !caughtUp;)
         {
             (var changes, cursor, caughtUp) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor, maxChanges: 9);
@@ -127,16 +109,16 @@ public abstract class ResyncTests(PlatformFixture fixture)
     public async Task A_second_agreement_resends_only_the_records_it_governs_and_through_its_own_fields()
     {
         var (p, cursor) = await CaughtUpGranteeAsync(released: 15, detained: 15);
-        await GrantAsync(p, CaseStatus.Detained, "status", "events");
+        await p.GrantAsync([CaseStatus.Detained], "status", "events");
         using var grantee = p.Grantee.Connect();
         var (first, afterFirst, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
         Assert.Equal(15, first.Count);
 
         // A wider agreement on every record: all 30 now go through it (more fields), so all 30 are sent again.
-        await GrantAsync(p);
+        await p.GrantAsync();
         var (wider, afterWider, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, afterFirst);
         // A narrower one than what governs now changes nothing: nothing is sent.
-        await GrantAsync(p, CaseStatus.Released, "status");
+        await p.GrantAsync([CaseStatus.Released], "status");
         var (narrower, _, caughtUp) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, afterWider);
 
         Assert.Equal(30, wider.Count);

@@ -12,24 +12,6 @@ public abstract class TombstoneTests(PlatformFixture fixture)
 {
     private Task<SharingParties> PartiesAsync() => SharingParties.CreateAsync(fixture);
 
-    private static async Task<SharingAgreement> GrantAsync(SharingParties p, params CaseStatus[] statuses)
-    {
-        var agreement = Agreements.To(p.Grantee);
-        if (statuses.Length > 0)
-        {
-            agreement.Filter = new AgreementFilter { Statuses = { statuses } };
-        }
-
-        using var admin = p.GrantorAdmin.Connect();
-        return await admin.Sharing.CreateAgreementAsync(Agreements.Create(p.GrantorAdmin, agreement));
-    }
-
-    private static async Task RevokeAsync(SharingParties p, SharingAgreement agreement)
-    {
-        using var admin = p.GrantorAdmin.Connect();
-        await admin.Sharing.RevokeAgreementAsync(new RevokeAgreementRequest { Name = agreement.Name });
-    }
-
     /// <summary>Pushes <paramref name="records"/> (updates based on <paramref name="etags"/>); returns each record's new etag.</summary>
     private static async Task<Dictionary<string, string>> PushAsync(TestClient owner, IEnumerable<CaseRecord> records, Dictionary<string, string>? etags = null)
     {
@@ -57,16 +39,16 @@ public abstract class TombstoneTests(PlatformFixture fixture)
     public async Task Records_pushed_after_an_agreement_ended_are_never_named_by_a_later_narrow_agreement()
     {
         var p = await PartiesAsync();
-        var earlier = await GrantAsync(p);
+        var earlier = await p.GrantAsync();
         using var grantee = p.Grantee.Connect();
         var (_, cursor, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent);
-        await RevokeAsync(p, earlier);
+        await p.RevokeAsync(earlier);
         await PushAsync(p.GrantorSync, Many(p.GrantorSync, "safe", 25, CaseStatus.Safe));
 
         var (whileNothingShared, cursor2, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
-        var narrow = await GrantAsync(p, CaseStatus.Detained);
+        var narrow = await p.GrantAsync([CaseStatus.Detained]);
         var (underNarrow, cursor3, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor2);
-        await RevokeAsync(p, narrow);
+        await p.RevokeAsync(narrow);
         var (afterRevoke, _, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor3);
 
         Assert.Empty(whileNothingShared);
@@ -83,10 +65,10 @@ public abstract class TombstoneTests(PlatformFixture fixture)
         var etags = await PushAsync(p.GrantorSync, Many(p.GrantorSync, "consent", 10, CaseStatus.Detained));
         var (_, cursor2, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
         await PushAsync(p.GrantorSync, Many(p.GrantorSync, "consent", 10, CaseStatus.Detained, ConsentScope.None), etags);
-        var agreement = await GrantAsync(p);
+        var agreement = await p.GrantAsync();
 
         var (shared, cursor3, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor2);
-        await RevokeAsync(p, agreement);
+        await p.RevokeAsync(agreement);
         var (afterRevoke, _, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor3);
 
         Assert.Empty(shared);
@@ -97,19 +79,19 @@ public abstract class TombstoneTests(PlatformFixture fixture)
     public async Task A_record_retracted_while_nothing_was_shared_is_never_named()
     {
         var p = await PartiesAsync();
-        var earlier = await GrantAsync(p, CaseStatus.Released);
+        var earlier = await p.GrantAsync([CaseStatus.Released]);
         using var grantee = p.Grantee.Connect();
         var (_, cursor, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent);
-        await RevokeAsync(p, earlier);
+        await p.RevokeAsync(earlier);
         await PushAsync(p.GrantorSync, Many(p.GrantorSync, "gone", 1, CaseStatus.Detained));
         using (var owner = p.GrantorSync.Connect())
         {
             await owner.Cases.RetractCaseAsync(new RetractCaseRequest { Name = p.GrantorSync.CaseName("gone-0") });
         }
 
-        var agreement = await GrantAsync(p);
+        var agreement = await p.GrantAsync();
         var (underNew, cursor2, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
-        await RevokeAsync(p, agreement);
+        await p.RevokeAsync(agreement);
         var (afterRevoke, _, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor2);
 
         Assert.Empty(underNew);
@@ -124,7 +106,7 @@ public abstract class TombstoneTests(PlatformFixture fixture)
         using var grantee = p.Grantee.Connect();
         var (_, cursor, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent);
         // Live only while the grantee did not pull: it cannot hold anything it shared.
-        await RevokeAsync(p, await GrantAsync(p));
+        await p.RevokeAsync(await p.GrantAsync());
 
         var (changes, _, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
 
@@ -138,7 +120,7 @@ public abstract class TombstoneTests(PlatformFixture fixture)
         await PushAsync(p.GrantorSync, Many(p.GrantorSync, "b", 30, CaseStatus.Detained));
         using var grantee = p.Grantee.Connect();
         var (_, cursor, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent);
-        var agreement = await GrantAsync(p);
+        var agreement = await p.GrantAsync();
         // The backfill is cut after its first message; the grantee keeps what that message carried and its cursor.
         var received = new List<Change>();
         using (var call = grantee.Cases.PullChanges(new PullChangesRequest { Parent = p.Grantee.Parent, Cursor = cursor, BatchSize = 10 }))
@@ -148,7 +130,7 @@ public abstract class TombstoneTests(PlatformFixture fixture)
             cursor = call.ResponseStream.Current.NextCursor;
         }
 
-        await RevokeAsync(p, agreement);
+        await p.RevokeAsync(agreement);
         var (afterRevoke, _, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
 
         Assert.Equal(10, received.Count);
