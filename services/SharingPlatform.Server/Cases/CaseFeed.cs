@@ -24,7 +24,7 @@ namespace SharingPlatform.Server.Cases;
 /// order (<see cref="ChangeSequence"/>).
 /// </para>
 /// </summary>
-public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time)
+public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time, LiveFeed follow)
 {
     public const int DefaultBatch = 500;
     public const int MaxBatch = 1000;
@@ -44,7 +44,6 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.NotFound(request.Parent);
         }
 
-        var cursorKey = PullCursor.Key(keys);
         if (!PullCursor.TryParse(request.Cursor, keys, caller.TenantId, out var cursor))
         {
             RpcErrors.InvalidArgument("cursor", "INVALID_CURSOR", "Not a cursor this server issued to this tenant; start again with an empty cursor.");
@@ -60,11 +59,32 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.InvalidArgument("max_changes", "OUT_OF_RANGE", "Must be 0 (no limit) or more.");
         }
 
+        var batch = request.BatchSize == 0 ? DefaultBatch : request.BatchSize;
+        var remaining = request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges;
+        if (request.Follow)
+        {
+            await follow.RunAsync(caller, cursor, remaining,
+                (to, from, left, quiet) => PassAsync(caller, to, from, batch, left, quiet, cancellationToken), stream, cancellationToken);
+            return;
+        }
+
+        await PassAsync(caller, stream, cursor, batch, remaining, quiet: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// One pass of the feed from <paramref name="cursor"/> up to the committed high-water mark: returns the cursor after
+    /// it, the changes still allowed and whether it caught up. A <paramref name="quiet"/> pass (a following pull's
+    /// later passes) sends no closing message when it found no change.
+    /// </summary>
+    private async Task<(PullCursor Cursor, long Remaining, bool CaughtUp)> PassAsync(Caller caller, IServerStreamWriter<PullChangesResponse> stream,
+        PullCursor cursor, int batch, long remaining, bool quiet, CancellationToken cancellationToken)
+    {
+        var cursorKey = PullCursor.Key(keys);
         // The high-water mark first, then the time: every revision up to it was written (its time taken) before now.
         var high = await ChangeSequence.CommittedAsync(db, cancellationToken);
         var now = time.UtcNow();
         // Each message is recorded before it is sent: a pull that cannot be audited stops, and sends nothing more.
-        var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cursorKey, caller.TenantId, async message =>
+        var outbox = new Outbox(stream, batch, cursorKey, caller.TenantId, async message =>
         {
             await audit.AppendAloneAsync(new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.CaseService/PullChanges",
                 [.. message.Changes.Select(c => c.Name)], trail.Purpose, "OK", ""), cancellationToken);
@@ -107,7 +127,6 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         // Phase 2: every change after the cursor, in sequence order, up to the committed high-water mark.
         var tenantIds = grantors.Keys.Append(caller.TenantId).ToList();
         var position = cursor.Seq;
-        var remaining = request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges;
         while (remaining > 0)
         {
             var rows = await db.Cases.AsNoTracking()
@@ -142,7 +161,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             }
         }
 
-        await outbox.FinishAsync(PullCursor.At(position, high, now), caughtUp: position == high);
+        var final = PullCursor.At(position, high, now);
+        await outbox.FinishAsync(final, caughtUp: position == high, quiet);
+        return (final, remaining, position == high);
     }
 
     /// <summary>
@@ -246,8 +267,13 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             _size += size;
         }
 
-        public async Task FinishAsync(PullCursor final, bool caughtUp)
+        public async Task FinishAsync(PullCursor final, bool caughtUp, bool quiet)
         {
+            if (quiet && _message.Changes.Count == 0)
+            {
+                return;
+            }
+
             _message.CaughtUp = caughtUp;
             await SendAsync(final);
         }
