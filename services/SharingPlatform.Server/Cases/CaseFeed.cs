@@ -35,8 +35,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     private const int ScanChunk = 500;
 
 
-    public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
+    public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, ServerCallContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var slug = RequestNames.Tenant(request.Parent, "parent");
 
         if (slug != caller.TenantSlug)
@@ -64,7 +65,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         if (request.Follow)
         {
             await follow.RunAsync(caller, cursor, remaining,
-                (to, from, left, quiet) => PassAsync(caller, to, from, batch, left, quiet, cancellationToken), stream, cancellationToken);
+                (to, from, left, quiet) => PassAsync(caller, to, from, batch, left, quiet, cancellationToken), stream, context);
             return;
         }
 

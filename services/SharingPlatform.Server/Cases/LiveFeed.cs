@@ -10,12 +10,14 @@ namespace SharingPlatform.Server.Cases;
 /// Keeps a PullChanges call open (<c>follow</c>). Once a pass of the feed has caught up it waits for the process's
 /// <see cref="ChangeSignal"/> or the heartbeat, then runs another pass from where the last one ended: new changes
 /// leave within about a second of their commit, and an agreement created or revoked meanwhile backfills or tombstones
-/// as in any pull, since every pass reads the agreements again. A pass that finds nothing sends nothing; after a
+/// as in any pull, since every pass reads the agreements again. Before every later pass the call is authorized again,
+/// as a new call would be: a disabled client, a rotated key, a suspended tenant or a lost role ends the stream with
+/// that refusal before anything more is read. A pass that finds nothing sends nothing; after a
 /// heartbeat interval without a message an empty one goes out (caught up, the cursor last sent), which carries no
 /// record and so is not audited. The call ends at its deadline or cancellation (without an error) or once
 /// <c>max_changes</c> is spent.
 /// </summary>
-public sealed class LiveFeed(ChangeSignal signal, FollowSlots slots, IOptions<FeedOptions> options, TimeProvider time)
+public sealed class LiveFeed(SharingDbContext db, ChangeSignal signal, FollowSlots slots, IOptions<FeedOptions> options, TimeProvider time)
 {
     /// <summary>Least time between the starts of two passes of one stream, however often commits wake it: bounds what a busy platform costs per follower.</summary>
     public static readonly TimeSpan MinPassInterval = TimeSpan.FromMilliseconds(200);
@@ -28,8 +30,9 @@ public sealed class LiveFeed(ChangeSignal signal, FollowSlots slots, IOptions<Fe
     public delegate Task<(PullCursor Cursor, long Remaining, bool CaughtUp)> Pass(
         IServerStreamWriter<PullChangesResponse> stream, PullCursor cursor, long remaining, bool quiet);
 
-    public async Task RunAsync(Caller caller, PullCursor cursor, long remaining, Pass pass, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
+    public async Task RunAsync(Caller caller, PullCursor cursor, long remaining, Pass pass, IServerStreamWriter<PullChangesResponse> stream, ServerCallContext context)
     {
+        var cancellationToken = context.CancellationToken;
         if (!slots.TryTake(caller.ClientId))
         {
             RpcErrors.ResourceExhausted("TOO_MANY_FOLLOWS",
@@ -40,12 +43,17 @@ public sealed class LiveFeed(ChangeSignal signal, FollowSlots slots, IOptions<Fe
         try
         {
             var heartbeat = options.Value.Heartbeat;
-            for (var quiet = false; ; quiet = true)
+            for (var later = false; ; later = true)
             {
                 // Taken before the pass reads the high-water mark: a commit after that read always completes it.
                 var next = signal.Next;
                 var started = time.GetTimestamp();
-                var result = await pass(sent, cursor, remaining, quiet);
+                if (later)
+                {
+                    await CallerInterceptor.AuthorizeAsync(db, context);
+                }
+
+                var result = await pass(sent, cursor, remaining, quiet: later);
                 (cursor, remaining) = (result.Cursor, result.Remaining);
                 if (remaining == 0)
                 {

@@ -167,6 +167,46 @@ public abstract class FollowTests(PlatformFixture fixture, LogCapture logs)
         }
     }
 
+    [Fact]
+    public async Task A_follower_whose_client_is_disabled_receives_nothing_more()
+    {
+        var owner = await fixture.CreateClientAsync();
+        var colleague = await fixture.CreateClientAsync(owner.TenantSlug, "sync");
+        var admin = await fixture.CreateClientAsync(owner.TenantSlug, "tenant-admin");
+        using var connection = owner.Connect();
+        using var follower = new Follower(connection.Cases, new PullChangesRequest { Parent = owner.Parent });
+        Assert.NotNull(await follower.NextAsync(Wait));
+
+        using var adminConnection = admin.Connect();
+        await adminConnection.Tenants.DisableClientAsync(new DisableClientRequest { Name = owner.ClientId });
+        using var colleagueConnection = colleague.Connect();
+        await colleagueConnection.Cases.PushCasesAsync(Records.Push(colleague, Records.Valid(owner.CaseName("after-disable"))));
+
+        var leaked = await follower.NextAsync(Wait);
+        Assert.True(leaked is null, "A disabled client's open follow received: " + string.Join(", ", leaked?.Message.Changes.Select(c => c.Name) ?? []));
+        Assert.Equal(StatusCode.Unauthenticated, await follower.Ended.WaitAsync(Wait, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_grantee_follower_whose_tenant_is_suspended_receives_nothing_more()
+    {
+        var p = await SharingParties.CreateAsync(fixture);
+        using var admin = p.GrantorAdmin.Connect();
+        await admin.Sharing.CreateAgreementAsync(Agreements.Create(p.GrantorAdmin, Agreements.To(p.Grantee)));
+        using var grantee = p.Grantee.Connect();
+        using var follower = new Follower(grantee.Cases, new PullChangesRequest { Parent = p.Grantee.Parent });
+        Assert.NotNull(await follower.NextAsync(Wait));
+
+        using var operatorConnection = fixture.ConnectPlatformAdmin();
+        await operatorConnection.Tenants.SuspendTenantAsync(new SuspendTenantRequest { Name = p.Grantee.Parent });
+        using var grantor = p.GrantorSync.Connect();
+        await grantor.Cases.PushCasesAsync(Records.Push(p.GrantorSync, Records.Valid(p.GrantorSync.CaseName("after-suspension"))));
+
+        var leaked = await follower.NextAsync(Wait);
+        Assert.True(leaked is null, "A suspended tenant's open follow received: " + string.Join(", ", leaked?.Message.Changes.Select(c => c.Name) ?? []));
+        Assert.Equal(StatusCode.PermissionDenied, await follower.Ended.WaitAsync(Wait, TestContext.Current.CancellationToken));
+    }
+
     /// <summary>Whether a new follow of <paramref name="owner"/> opens within <paramref name="timeout"/> (the server notices a closed one shortly after).</summary>
     private static async Task<bool> OpensWithinAsync(SharingPlatform.Client.SharingConnection connection, TestClient owner, TimeSpan timeout)
     {
