@@ -65,7 +65,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         if (request.Follow)
         {
             await follow.RunAsync(caller, cursor, remaining,
-                (to, from, left, quiet) => PassAsync(caller, to, from, batch, left, quiet, cancellationToken), stream, context);
+                (writer, from, left, quiet) => PassAsync(caller, writer, from, batch, left, quiet, cancellationToken), stream, context);
             return;
         }
 
