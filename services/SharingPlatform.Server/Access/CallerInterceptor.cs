@@ -18,7 +18,7 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthorizeAsync(context);
+        await AuthorizeAsync(db, context);
         return await continuation(request, context);
     }
 
@@ -26,7 +26,7 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthorizeAsync(context);
+        await AuthorizeAsync(db, context);
         await continuation(request, responseStream, context);
     }
 
@@ -34,7 +34,7 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
         ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthorizeAsync(context);
+        await AuthorizeAsync(db, context);
         return await continuation(requestStream, context);
     }
 
@@ -42,11 +42,15 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthorizeAsync(context);
+        await AuthorizeAsync(db, context);
         await continuation(requestStream, responseStream, context);
     }
 
-    private async Task AuthorizeAsync(ServerCallContext context)
+    /// <summary>
+    /// Authorizes the call and records its <see cref="Caller"/>. Following pulls run it again before every later pass,
+    /// so that an open stream stops as soon as its client would be refused a new call.
+    /// </summary>
+    public static async Task AuthorizeAsync(SharingDbContext db, ServerCallContext context)
     {
         if (!RpcRules.ByMethod.TryGetValue(context.Method, out var rule))
         {

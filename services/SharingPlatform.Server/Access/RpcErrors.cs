@@ -40,6 +40,9 @@ public static class RpcErrors
     [DoesNotReturn]
     public static void Aborted(string reason, string message) => Throw(Code.Aborted, reason, message);
 
+    [DoesNotReturn]
+    public static void ResourceExhausted(string reason, string message) => Throw(Code.ResourceExhausted, reason, message);
+
     /// <summary>The request message could not be read: a bad frame, invalid protobuf or UTF-8, nesting too deep.</summary>
     public static RpcException MalformedMessage() =>
         Build(Code.InvalidArgument, "MALFORMED_MESSAGE", "The request is not a readable message of this method.").ToRpcException();

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Audit;
@@ -25,12 +26,12 @@ namespace SharingPlatform.Server.Cases;
 /// </para>
 /// <para>
 /// Every read goes through <see cref="CaseScope"/>, which lets the database filter with the sharing policy, in windows
-/// of <see cref="Window"/> sequence positions; one call walks at most <see cref="ScanBudget"/> positions. The resync
+/// of <see cref="Window"/> sequence positions; one call walks at most <see cref="FeedOptions.ScanBudget"/> positions. The resync
 /// honours <c>max_changes</c> and the scan budget like the rest, and its progress is in every message's cursor, so a
 /// call cut short (by either, or by a dropped connection) resumes without resending what it delivered.
 /// </para>
 /// </summary>
-public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time)
+public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time, LiveFeed follow, IOptions<FeedOptions> options)
 {
     public const int DefaultBatch = 500;
     public const int MaxBatch = 1000;
@@ -41,11 +42,10 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     /// <summary>Sequence positions read per query: bounds what one query examines and holds.</summary>
     public const long Window = 2000;
 
-    /// <summary>Sequence positions one call walks at most; a call that reaches it ends with caught_up false.</summary>
-    public const long ScanBudget = 1_000_000;
 
-    public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, CancellationToken cancellationToken)
+    public async Task PullAsync(Caller caller, PullChangesRequest request, IServerStreamWriter<PullChangesResponse> stream, ServerCallContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var slug = RequestNames.Tenant(request.Parent, "parent");
 
         if (slug != caller.TenantSlug)
@@ -53,7 +53,6 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.NotFound(request.Parent);
         }
 
-        var cursorKey = PullCursor.Key(keys);
         if (!PullCursor.TryParse(request.Cursor, keys, caller.TenantId, out var cursor))
         {
             RpcErrors.InvalidArgument("cursor", "INVALID_CURSOR", "Not a cursor this server issued to this tenant; start again with an empty cursor.");
@@ -69,22 +68,43 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.InvalidArgument("max_changes", "OUT_OF_RANGE", "Must be 0 (no limit) or more.");
         }
 
+        var batch = request.BatchSize == 0 ? DefaultBatch : request.BatchSize;
+        var remaining = request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges;
+        if (request.Follow)
+        {
+            await follow.RunAsync(caller, cursor, remaining,
+                (writer, from, left, quiet) => PassAsync(caller, writer, from, batch, left, quiet, cancellationToken), stream, context);
+            return;
+        }
+
+        await PassAsync(caller, stream, cursor, batch, remaining, quiet: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// One pass of the feed from <paramref name="cursor"/> up to the committed high-water mark (or the call's limits):
+    /// returns the cursor after it, the changes still allowed and whether it caught up. A <paramref name="quiet"/> pass
+    /// (a following pull's later passes) sends no closing message when it found no change.
+    /// </summary>
+    private async Task<(PullCursor Cursor, long Remaining, bool CaughtUp)> PassAsync(Caller caller, IServerStreamWriter<PullChangesResponse> stream,
+        PullCursor cursor, int batch, long remaining, bool quiet, CancellationToken cancellationToken)
+    {
         // Each message is recorded before it is sent: a pull that cannot be audited stops, and sends nothing more.
-        var outbox = new Outbox(stream, request.BatchSize == 0 ? DefaultBatch : request.BatchSize, cursorKey, caller.TenantId, async message =>
+        var outbox = new Outbox(stream, batch, PullCursor.Key(keys), caller.TenantId, async message =>
         {
             await audit.AppendAloneAsync(new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.CaseService/PullChanges",
                 [.. message.Changes.Select(c => c.Name)], trail.Purpose, "OK", ""), cancellationToken);
             trail.Written = true;
             trail.Purposes.Clear(); // purposes are recorded per message
         }, cancellationToken);
-        var pass = new Pass(caller, cursor, outbox, request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges);
-        var (final, caughtUp) = await PassAsync(pass, cancellationToken);
-        await outbox.FinishAsync(final, caughtUp);
+        var pass = new Pass(caller, cursor, outbox, remaining);
+        var (final, caughtUp) = await WalkAsync(pass, cancellationToken);
+        await outbox.FinishAsync(final, caughtUp, quiet);
+        return (final, pass.Remaining, caughtUp);
     }
 
     /// <summary>One walk of the feed from <see cref="Pass.Cursor"/>: the resync if one is due, then the changes after
     /// the cursor up to the committed high-water mark. Returns the cursor reached and whether it is caught up.</summary>
-    private async Task<(PullCursor Cursor, bool CaughtUp)> PassAsync(Pass pass, CancellationToken cancellationToken)
+    private async Task<(PullCursor Cursor, bool CaughtUp)> WalkAsync(Pass pass, CancellationToken cancellationToken)
     {
         var (caller, cursor) = (pass.Caller, pass.Cursor);
         // The high-water mark first, then the time: every revision up to it was written (its time taken) before now.
@@ -121,7 +141,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             var position = state.ResyncPos;
             while (position < cursor.Seq)
             {
-                if (pass.Scanned >= ScanBudget)
+                if (pass.Scanned >= options.Value.ScanBudget)
                 {
                     return (state with { ResyncPos = position }, false);
                 }
@@ -151,7 +171,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         var grantorIds = grantors.Select(g => g.TenantId).ToList();
         for (var position = cursor.Seq; position < high;)
         {
-            if (pass.Scanned >= ScanBudget)
+            if (pass.Scanned >= options.Value.ScanBudget)
             {
                 return (PullCursor.At(position, high, now), false);
             }
@@ -301,8 +321,13 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             _size += size;
         }
 
-        public async Task FinishAsync(PullCursor final, bool caughtUp)
+        public async Task FinishAsync(PullCursor final, bool caughtUp, bool quiet)
         {
+            if (quiet && _message.Changes.Count == 0)
+            {
+                return;
+            }
+
             _message.CaughtUp = caughtUp;
             await SendAsync(final);
         }

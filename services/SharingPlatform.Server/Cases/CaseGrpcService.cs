@@ -11,7 +11,7 @@ public sealed class CaseGrpcService(CaseWriter writer, CaseQuery query, CaseFeed
         writer.PushAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task PullChanges(PullChangesRequest request, IServerStreamWriter<PullChangesResponse> responseStream, ServerCallContext context) =>
-        feed.PullAsync(context.Caller(), request, responseStream, context.CancellationToken);
+        feed.PullAsync(context.Caller(), request, responseStream, context);
 
     public override Task<CaseRecord> GetCase(GetCaseRequest request, ServerCallContext context) =>
         query.GetAsync(context.Caller(), request, context.CancellationToken);

@@ -46,9 +46,29 @@ public static class ChangeSequence
             .Select(c => c.Value)
             .SingleAsync(cancellationToken);
 
-    /// <summary>Records the last number used by the current transaction; call before commit.</summary>
-    public static Task AdvanceAsync(SharingDbContext db, long lastUsed, CancellationToken cancellationToken) =>
-        db.SequenceCounters
+    /// <summary>PostgreSQL channel on which every commit that advanced the sequence is announced, to every replica.</summary>
+    public const string NotifyChannel = "sharing_changes";
+
+    /// <summary>
+    /// Records the last number used by the current transaction; call before commit. Following pulls are woken once it
+    /// commits: on PostgreSQL by a notification that the server delivers at commit (and drops on rollback) to every
+    /// replica's <see cref="PostgresChangeListener"/>; elsewhere by <see cref="CommitPulse"/>, after the commit.
+    /// </summary>
+    public static async Task AdvanceAsync(SharingDbContext db, long lastUsed, CancellationToken cancellationToken)
+    {
+        await db.SequenceCounters
             .Where(c => c.Name == SequenceCounter.Changes)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Value, lastUsed), cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            // No payload: a replica learns only that something committed, and reads what through the feed.
+            await db.Database.ExecuteSqlRawAsync(NotifySql, cancellationToken);
+        }
+        else
+        {
+            CommitPulse.MarkAdvanced(db);
+        }
+    }
+
+    private const string NotifySql = "SELECT pg_notify('" + NotifyChannel + "', '')";
 }

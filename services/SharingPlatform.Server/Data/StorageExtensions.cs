@@ -11,19 +11,25 @@ public static class StorageExtensions
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        // Following pulls wake on this process's change signal; each provider pulses it its own way (see ChangeSignal).
+        builder.Services.AddSingleton<ChangeSignal>();
+        builder.Services.AddSingleton<CommitPulse>();
         switch (database.Provider)
         {
             case DatabaseProvider.Sqlite:
                 builder.Services.AddDbContext<SharingDbContext, SqliteSharingDbContext>((services, options) =>
-                    Configure(options.UseSqlite(SqliteConnectionString(database, services.GetRequiredService<IOptions<PlatformOptions>>().Value))));
+                    Configure(options.UseSqlite(SqliteConnectionString(database, services.GetRequiredService<IOptions<PlatformOptions>>().Value)))
+                        .AddInterceptors(services.GetRequiredService<CommitPulse>()));
                 break;
             case DatabaseProvider.Postgres:
                 builder.Services.AddDbContext<SharingDbContext, PostgresSharingDbContext>(options =>
                     Configure(options.UseNpgsql(Required(database))));
+                builder.Services.AddHostedService<PostgresChangeListener>();
                 break;
             case DatabaseProvider.SqlServer:
-                builder.Services.AddDbContext<SharingDbContext, SqlServerSharingDbContext>(options =>
-                    Configure(options.UseSqlServer(Required(database))));
+                builder.Services.AddDbContext<SharingDbContext, SqlServerSharingDbContext>((services, options) =>
+                    Configure(options.UseSqlServer(Required(database))).AddInterceptors(services.GetRequiredService<CommitPulse>()));
+                builder.Services.AddHostedService<CommittedSequenceWatch>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
@@ -43,11 +49,11 @@ public static class StorageExtensions
         }
     }
 
-    private static void Configure(DbContextOptionsBuilder options)
+    private static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options)
     {
         options.UseOpenIddict();
         // Never log parameter values: they are case data.
-        options.EnableSensitiveDataLogging(false);
+        return options.EnableSensitiveDataLogging(false);
     }
 
     private static string SqliteConnectionString(DatabaseOptions database, PlatformOptions platform) =>

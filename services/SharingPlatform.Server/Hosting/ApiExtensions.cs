@@ -41,6 +41,9 @@ public static class ApiExtensions
         builder.Services.AddScoped<CaseWriter>();
         builder.Services.AddScoped<CaseQuery>();
         builder.Services.AddScoped<CaseFeed>();
+        builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FollowSlots>();
+        builder.Services.AddScoped<LiveFeed>();
         builder.Services.AddScoped<CaseCounts>();
         builder.Services.AddScoped<ClientRegistration>();
         builder.Services.AddScoped<TenantAdmin>();

@@ -27,6 +27,15 @@ public static partial class Log
     [LoggerMessage(7, LogLevel.Error, "Could not record {Count} counted refusals ({ExceptionType}); they are lost")]
     public static partial void RefusalsNotRecorded(ILogger logger, long count, string? exceptionType);
 
-    [LoggerMessage(20, LogLevel.Warning, "Upgrade: filled in the sharing facts of {Count} stored records from their content.")]
+    [LoggerMessage(8, LogLevel.Warning, "The change listener lost its database connection ({ExceptionType}); following pulls wait for their heartbeat until it is back. Next try in {Seconds} s")]
+    public static partial void ChangeListenerLost(ILogger logger, string? exceptionType, double seconds);
+
+    [LoggerMessage(9, LogLevel.Information, "The change listener is connected again")]
+    public static partial void ChangeListenerRestored(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Warning, "Could not read the committed change sequence ({ExceptionType}); following pulls wait for their heartbeat until it works again")]
+    public static partial void CommittedSequenceWatchFailed(ILogger logger, string? exceptionType);
+
+    [LoggerMessage(11, LogLevel.Warning, "Upgrade: filled in the sharing facts of {Count} stored records from their content.")]
     public static partial void CaseFactsFilled(ILogger logger, long count);
 }

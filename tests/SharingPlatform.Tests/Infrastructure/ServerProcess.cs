@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SharingPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// The built server as a child process on loopback ports of its own, for tests that need more than one server (replicas).
+/// Disposing it kills the process (and only it, by its id). What it prints is kept for failure messages.
+/// </summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServerProcess(Process process, Uri identity, Uri grpc)
+    {
+        _process = process;
+        IdentityAddress = identity;
+        GrpcAddress = grpc;
+    }
+
+    public Uri IdentityAddress { get; }
+
+    public Uri GrpcAddress { get; }
+
+    /// <summary>Starts the server DLL built beside the tests with <paramref name="settings"/> as command-line configuration.</summary>
+    public static ServerProcess Start(IEnumerable<KeyValuePair<string, string>> settings, int identityPort, int grpcPort)
+    {
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "SharingPlatform.Server.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The content root (appsettings.json) is the working directory.
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(serverDll);
+        start.ArgumentList.Add($"--Endpoints:IdentityUrl=http://127.0.0.1:{identityPort}");
+        start.ArgumentList.Add($"--Endpoints:GrpcUrl=http://127.0.0.1:{grpcPort}");
+        start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        // Workstation GC: the machine running the suite is shared.
+        start.Environment["DOTNET_gcServer"] = "0";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{identityPort}/"), new Uri($"http://127.0.0.1:{grpcPort}"));
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>A loopback port free now (the short race with another process is acceptable in a test).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Polls /healthz (which checks the database too) until it answers 200.</summary>
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} during start-up:{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(IdentityAddress, "healthz"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The server did not become healthy within {timeout.TotalSeconds:0} s:{Output}");
+    }
+
+    /// <summary>The last lines the server printed, for a failure message.</summary>
+    public string Output => string.Concat(_output.TakeLast(30).Select(l => Environment.NewLine + l));
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (!string.IsNullOrEmpty(line))
+        {
+            _output.Enqueue(line);
+            while (_output.Count > 200 && _output.TryDequeue(out _))
+            {
+            }
+        }
+    }
+}
