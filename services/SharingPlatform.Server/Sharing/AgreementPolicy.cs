@@ -3,8 +3,6 @@ using System.Collections.Frozen;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using static SharingPlatform.Server.Sharing.PolicyExpressions;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
@@ -149,15 +147,18 @@ public static class AgreementPolicy
     public static bool AlwaysShows(IEnumerable<AgreementEntity> agreements, string field) =>
         agreements.All(a => a.Fields.Split(' ').Contains(field, StringComparer.Ordinal));
 
-    /// <summary>The record as the grantee may see it: only the agreement's fields, dates cut to its precision.</summary>
+    /// <summary>
+    /// The record as the grantee may see it: only the agreement's fields, dates cut to its precision. Changes and
+    /// returns <paramref name="full"/>, which must be the caller's own copy (freshly parsed from storage).
+    /// </summary>
     public static CaseRecord Project(CaseRecord full, AgreementEntity agreement)
     {
-        var mask = new FieldMask();
-        mask.Paths.AddRange(agreement.Fields.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        var projected = new CaseRecord { Name = full.Name, Etag = full.Etag, UpdateTime = full.UpdateTime };
-        mask.Merge(full, projected);
-        projected = projected.Clone(); // Merge shares nested messages with the source; cut dates on our own copy
-        foreach (var date in projected.Events.Select(e => e.Date).OfType<PartialDate>())
+        foreach (var field in Hidden.GetOrAdd(agreement.Fields, HiddenFields))
+        {
+            field.Accessor.Clear(full);
+        }
+
+        foreach (var date in full.Events.Select(e => e.Date).OfType<PartialDate>())
         {
             if ((DatePrecision)agreement.DatePrecision is DatePrecision.Month or DatePrecision.Year)
             {
@@ -170,7 +171,17 @@ public static class AgreementPolicy
             }
         }
 
-        return projected;
+        return full;
+    }
+
+    private static readonly ConcurrentDictionary<string, Google.Protobuf.Reflection.FieldDescriptor[]> Hidden = new(StringComparer.Ordinal);
+
+    /// <summary>The record's fields an agreement of <paramref name="fields"/> does not show; <c>name</c>, <c>etag</c> and
+    /// <c>update_time</c> always go.</summary>
+    private static Google.Protobuf.Reflection.FieldDescriptor[] HiddenFields(string fields)
+    {
+        var shown = fields.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append("name").Append("etag").Append("update_time").ToHashSet(StringComparer.Ordinal);
+        return [.. CaseRecord.Descriptor.Fields.InDeclarationOrder().Where(f => !shown.Contains(f.Name))];
     }
 
     // ---- Tombstones -----------------------------------------------------------------------------------------
