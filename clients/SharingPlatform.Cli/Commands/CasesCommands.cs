@@ -160,12 +160,12 @@ public static class CasesCommands
         var tenant = new Option<string?>("--tenant") { Description = "A grantor sharing with you (default: your own tenant)." };
         var status = new Option<string?>("--status") { Description = "Only this status, e.g. detained." };
         var region = new Option<string?>("--region") { Description = "Only events in this region, e.g. CN-LN." };
-        var limit = new Option<int>("--limit") { Description = "Most records to show.", DefaultValueFactory = _ => 100 };
+        var limit = new Option<int>("--limit") { Description = "Most records to show; pages are followed until then or the end.", DefaultValueFactory = _ => 100 };
         var command = new Command("list", "List records.") { tenant, status, region, limit };
         run.Action(command, async (context, cancellationToken) =>
         {
             using var connection = context.Connect();
-            var request = new ListCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent, PageSize = Math.Clamp(context.Value(limit), 1, 1000) };
+            var request = new ListCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent };
             if (context.Value(status) is { } s)
             {
                 request.Statuses.Add(CaseInputMapper.Enum<CaseStatus>(CasesReflection.Descriptor.EnumTypes.Single(e => e.Name == "CaseStatus"), "CASE_STATUS_", s, "status", (_, m) => throw new CliException(ExitCodes.BadInput, "--status " + m)));
@@ -176,11 +176,26 @@ public static class CasesCommands
                 request.Regions.Add(r);
             }
 
-            var page = await connection.Cases.ListCasesAsync(request, cancellationToken: cancellationToken);
-            context.Output.Rows("Cases", ["name", "status", "events", "updated"], page.Cases.Select(c => new[]
+            // A page may be short, even empty, while more follow (each call examines a bounded number of records).
+            var (shown, wanted) = (new List<CaseRecord>(), Math.Max(1, context.Value(limit)));
+            do
+            {
+                request.PageSize = Math.Min(wanted - shown.Count, 1000);
+                var page = await connection.Cases.ListCasesAsync(request, cancellationToken: cancellationToken);
+                shown.AddRange(page.Cases.Take(wanted - shown.Count));
+                request.PageToken = page.NextPageToken;
+            }
+            while (shown.Count < wanted && request.PageToken.Length > 0);
+
+            context.Output.Rows("Cases", ["name", "status", "events", "updated"], shown.Select(c => new[]
             {
                 c.Name, c.Status.ToString(), c.Events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), c.UpdateTime?.ToDateTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
             }));
+            if (request.PageToken.Length > 0 && !context.Output.Json)
+            {
+                context.Output.Out.WriteLine($"More records follow; raise --limit (now {wanted}) to see them.");
+            }
+
             return ExitCodes.Ok;
         });
         return command;

@@ -193,6 +193,23 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task Listing_follows_page_tokens_until_the_limit_or_the_end()
+    {
+        var (_, key) = await PartnerAsync();
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
+
+        var some = await _cli.RunAsync("cases", "list", "--limit", "1100", "--output", "json");
+        var all = await _cli.RunAsync("cases", "list", "--limit", "5000", "--output", "json");
+        var few = await _cli.RunAsync("cases", "list", "--limit", "5");
+
+        Assert.True(some.Exit == 0, some.Error);
+        var names = JsonDocument.Parse(some.Out).RootElement.EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
+        Assert.Equal(1100, names.Distinct().Count());
+        Assert.Equal(1200, JsonDocument.Parse(all.Out).RootElement.GetArrayLength());
+        Assert.Contains("More records follow", few.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Records_the_server_refuses_are_reported_by_line_and_the_rest_are_pushed()
     {
         var (_, key) = await PartnerAsync();
