@@ -12,7 +12,7 @@ namespace SharingPlatform.Client.Sync;
 /// puller may hold and must take back). A message costs writes in proportion to its changes, not to the view.
 /// Deleted records are overwritten in the file (secure_delete), and nothing goes to temporary files. The file and
 /// its journal are readable by the owner only. One instance is not thread-safe; other instances (or programs) may
-/// read the same file meanwhile.
+/// read the same file meanwhile, and a second writer is refused (see <see cref="Apply"/>).
 /// </summary>
 public sealed class LocalView : IDisposable
 {
@@ -30,7 +30,7 @@ public sealed class LocalView : IDisposable
         Cursor = cursor;
         _upsert = Command("INSERT INTO record (name, data) VALUES ($name, $data) ON CONFLICT (name) DO UPDATE SET data = excluded.data", "$name", "$data");
         _delete = Command("DELETE FROM record WHERE name = $name", "$name");
-        _setCursor = Command("UPDATE state SET cursor = $cursor WHERE id = 1", "$cursor");
+        _setCursor = Command("UPDATE state SET cursor = $cursor WHERE id = 1 AND cursor = $expected", "$cursor", "$expected");
     }
 
     /// <summary>The store's full path.</summary>
@@ -105,6 +105,7 @@ public sealed class LocalView : IDisposable
     /// Applies one pulled message in one transaction: its upserts, its deletions (tombstones), then its cursor. A
     /// heartbeat (no changes, the same cursor) writes nothing.
     /// </summary>
+    /// <exception cref="IOException">Another instance moved the cursor since this one read it; nothing was applied.</exception>
     public (int Upserts, int Deletions) Apply(PullChangesResponse message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -243,10 +244,18 @@ public sealed class LocalView : IDisposable
         _upsert.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Moves the cursor on from the one this instance last saw. Two pulls writing one store at once would leave
+    /// records newer than the cursor: the second to write finds the cursor moved, and its message is not applied.
+    /// </summary>
     private void SetCursor(string cursor)
     {
         _setCursor.Parameters["$cursor"].Value = cursor;
-        _setCursor.ExecuteNonQuery();
+        _setCursor.Parameters["$expected"].Value = Cursor;
+        if (_setCursor.ExecuteNonQuery() != 1)
+        {
+            throw new IOException($"{Path} was changed by another pull meanwhile; this message was not applied. Run one pull per store at a time.");
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction: all of it is in the file, or none.</summary>

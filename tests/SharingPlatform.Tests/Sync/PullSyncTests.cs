@@ -135,6 +135,25 @@ public sealed class PullSyncTests(SqliteFixture fixture) : IClassFixture<SqliteF
         Assert.False(FileHolds(store + "-journal", Marker));
     }
 
+    [Fact]
+    public async Task A_second_pull_writing_the_same_store_meanwhile_is_refused_and_changes_nothing()
+    {
+        var client = await PartnerWithRecordsAsync(fixture, 30);
+        using var connection = client.Connect();
+        var store = Temp("shared.db");
+        using var first = LocalView.Open(store);
+        using var second = LocalView.Open(store);
+        await PullSync.PullAsync(connection.Cases, client.Parent, first);
+        var cursor = first.Cursor;
+
+        var refused = await Assert.ThrowsAsync<IOException>(() => PullSync.PullAsync(connection.Cases, client.Parent, second));
+
+        Assert.Contains("another pull", refused.Message, StringComparison.Ordinal);
+        using var after = LocalView.Open(store);
+        Assert.Equal(cursor, after.Cursor);
+        Assert.Equal(30, after.Count);
+    }
+
     private static bool FileHolds(string path, string text) =>
         File.Exists(path) && File.ReadAllBytes(path).AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 
