@@ -11,7 +11,9 @@ public static class CliApp
 {
     /// <param name="configDirectory">Where profiles live; null means SHARECTL_HOME or ~/.config/sharectl (tests pass their own).</param>
     /// <param name="transport">Null means the network; tests pass an in-process server's handler.</param>
-    public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, HttpMessageHandler? transport = null, string? configDirectory = null)
+    /// <param name="cancellationToken">Cancels the command as Ctrl-C does (tests stop a follow with it).</param>
+    public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, HttpMessageHandler? transport = null, string? configDirectory = null,
+        CancellationToken cancellationToken = default)
     {
         var globals = new GlobalOptions();
         var root = new RootCommand("sharectl: exchange pseudonymized case records with SharingPlatform partners.");
@@ -28,7 +30,7 @@ public static class CliApp
         }
 
         var configuration = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
-        return root.Parse(args).InvokeAsync(configuration);
+        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
     }
 
     /// <summary>Attaches actions to commands with the shared error handling.</summary>

@@ -107,38 +107,62 @@ public static class CasesCommands
 
     private static Command Pull(CliApp.Runner run)
     {
-        var outFile = new Option<FileInfo>("--out") { Description = "The .jsonl file holding your current view; created or updated in place, its cursor beside it.", Required = true };
-        var follow = new Option<bool>("--follow") { Description = "Keep pulling until Ctrl-C." };
-        var interval = new Option<int>("--interval") { Description = "Seconds between pulls with --follow.", DefaultValueFactory = _ => 10 };
-        var command = new Command("pull", "Pull your records and those shared with you into a file, incrementally; tombstones remove records.") { outFile, follow, interval };
+        var store = new Option<FileInfo?>("--store") { Description = "The SQLite file holding your view and its cursor; created on the first pull, then updated one message at a time." };
+        var outFile = new Option<FileInfo?>("--out") { Description = "A .jsonl export of the view, one record per line, rewritten after the pull. Without --store the view is kept in FILE.db beside it." };
+        var follow = new Option<bool>("--follow") { Description = "Once caught up, keep receiving new changes until Ctrl-C; reconnects by itself." };
+        var command = new Command("pull", "Pull your records and those shared with you into a local view, incrementally; tombstones remove records.") { store, outFile, follow };
         run.Action(command, async (context, cancellationToken) =>
         {
-            using var connection = context.Connect();
-            var view = LocalView.Load(context.Value(outFile).FullName);
-            PullSummary summary;
-            do
+            var export = context.Value(outFile)?.FullName;
+            if (export is null && context.Value(store) is null)
             {
-                summary = await context.Output.WithProgressAsync("Pulling", null,
-                    progress => PullSync.PullAsync(connection.Cases, context.OwnParent, view, progress, cancellationToken));
-                context.Output.Result(new { upserts = summary.Upserts, deletions = summary.Deletions, held = summary.Held, caught_up = summary.CaughtUp },
-                    $"{summary.Upserts} records added or updated, {summary.Deletions} removed; {summary.Held} held in {context.Value(outFile).FullName}");
-                if (context.Value(follow))
-                {
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, context.Value(interval))), cancellationToken);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return ExitCodes.Ok;
-                    }
-                }
+                throw new CliException(ExitCodes.BadInput, "give --store FILE (your view), --out FILE.jsonl (an export of it, the view then kept in FILE.jsonl.db), or both.");
             }
-            while (context.Value(follow) && !cancellationToken.IsCancellationRequested);
 
+            // --out alone is how earlier versions were called: the view then lives beside the export.
+            var storePath = context.Value(store)?.FullName ?? export + ".db";
+
+            if (export == storePath)
+            {
+                throw new CliException(ExitCodes.BadInput, "--store and --out must be different files.");
+            }
+
+            using var connection = context.Connect();
+            using var view = LocalView.Open(storePath);
+            var pull = new ViewPull(context, view, export, ImportLegacyView(context.Output, view, export));
+            if (context.Value(follow))
+            {
+                pull.Finish(await PullSync.FollowAsync(connection.Cases, context.OwnParent, view, pull.CaughtUpAsync, cancellationToken: cancellationToken));
+                return ExitCodes.Ok;
+            }
+
+            var summary = await context.Output.WithProgressAsync("Pulling", null,
+                progress => PullSync.PullAsync(connection.Cases, context.OwnParent, view, progress, cancellationToken));
+            pull.Export(summary);
+            pull.Report(summary);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The view an earlier sharectl kept in the .jsonl itself (with FILE.jsonl.cursor) is taken over once, records then
+    /// cursor, by a store that has never pulled; from then on the .jsonl is an export.
+    /// </summary>
+    private static int ImportLegacyView(Output output, LocalView view, string? export)
+    {
+        if (export is null || view.Cursor.Length > 0 || !LocalView.IsLegacyView(export))
+        {
+            return 0;
+        }
+
+        var imported = view.ImportLegacy(export);
+        if (!output.Json)
+        {
+            output.Out.WriteLine($"Imported {imported} records and the cursor of the earlier view {export} into {view.Path}; the .jsonl is now an export of it.");
+        }
+
+        return imported;
     }
 
     private static Command Get(CliApp.Runner run)
@@ -160,12 +184,12 @@ public static class CasesCommands
         var tenant = new Option<string?>("--tenant") { Description = "A grantor sharing with you (default: your own tenant)." };
         var status = new Option<string?>("--status") { Description = "Only this status, e.g. detained." };
         var region = new Option<string?>("--region") { Description = "Only events in this region, e.g. CN-LN." };
-        var limit = new Option<int>("--limit") { Description = "Most records to show.", DefaultValueFactory = _ => 100 };
+        var limit = new Option<int>("--limit") { Description = "Most records to show; pages are followed until then or the end.", DefaultValueFactory = _ => 100 };
         var command = new Command("list", "List records.") { tenant, status, region, limit };
         run.Action(command, async (context, cancellationToken) =>
         {
             using var connection = context.Connect();
-            var request = new ListCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent, PageSize = Math.Clamp(context.Value(limit), 1, 1000) };
+            var request = new ListCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent };
             if (context.Value(status) is { } s)
             {
                 request.Statuses.Add(CaseInputMapper.Enum<CaseStatus>(CasesReflection.Descriptor.EnumTypes.Single(e => e.Name == "CaseStatus"), "CASE_STATUS_", s, "status", (_, m) => throw new CliException(ExitCodes.BadInput, "--status " + m)));
@@ -176,11 +200,26 @@ public static class CasesCommands
                 request.Regions.Add(r);
             }
 
-            var page = await connection.Cases.ListCasesAsync(request, cancellationToken: cancellationToken);
-            context.Output.Rows("Cases", ["name", "status", "events", "updated"], page.Cases.Select(c => new[]
+            // A page may be short, even empty, while more follow (each call examines a bounded number of records).
+            var (shown, wanted) = (new List<CaseRecord>(), Math.Max(1, context.Value(limit)));
+            do
+            {
+                request.PageSize = Math.Min(wanted - shown.Count, 1000);
+                var page = await connection.Cases.ListCasesAsync(request, cancellationToken: cancellationToken);
+                shown.AddRange(page.Cases.Take(wanted - shown.Count));
+                request.PageToken = page.NextPageToken;
+            }
+            while (shown.Count < wanted && request.PageToken.Length > 0);
+
+            context.Output.Rows("Cases", ["name", "status", "events", "updated"], shown.Select(c => new[]
             {
                 c.Name, c.Status.ToString(), c.Events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), c.UpdateTime?.ToDateTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
             }));
+            if (request.PageToken.Length > 0 && !context.Output.Json)
+            {
+                context.Output.Out.WriteLine($"More records follow; raise --limit (now {wanted}) to see them.");
+            }
+
             return ExitCodes.Ok;
         });
         return command;

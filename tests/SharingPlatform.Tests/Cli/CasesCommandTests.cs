@@ -66,36 +66,144 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
-    public async Task A_pull_killed_part_way_resumes_to_exactly_the_same_file_even_with_a_stale_cursor()
+    public async Task A_pull_killed_part_way_resumes_to_exactly_the_same_view()
     {
         var (client, key) = await PartnerAsync();
         Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
-        var interrupted = Temp("interrupted.jsonl");
+        var interrupted = Temp("interrupted.db");
         var reference = Temp("reference.jsonl");
 
-        // Kill the pull after the first messages: the file and its cursor are left as they were saved.
+        // Kill the pull after the first messages: the store keeps what it applied, each message with its cursor.
+        int partial;
         using (var connection = client.Connect())
         using (var stop = new CancellationTokenSource())
+        using (var view = LocalView.Open(interrupted))
         {
-            var view = LocalView.Load(interrupted);
             var progress = new SynchronousProgress(n => { if (n >= 500) { stop.Cancel(); } });
             var stopped = await Assert.ThrowsAnyAsync<Exception>(() => PullSync.PullAsync(connection.Cases, client.Parent, view, progress, stop.Token));
             Assert.True(stopped is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Cancelled }, stopped.GetType().Name);
+            partial = view.Count;
+            Assert.NotEmpty(view.Cursor);
         }
 
-        var partial = File.ReadAllLines(interrupted).Length;
-        var staleCursor = await File.ReadAllTextAsync(interrupted + ".cursor", TestContext.Current.CancellationToken);
         Assert.InRange(partial, 500, 1199);
 
-        Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", interrupted)).Exit);
+        var resumed = await _cli.RunAsync("cases", "pull", "--store", interrupted, "--out", Temp("interrupted.jsonl"), "--output", "json");
         Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", reference)).Exit);
-        Assert.Equal(await File.ReadAllTextAsync(reference, TestContext.Current.CancellationToken), await File.ReadAllTextAsync(interrupted, TestContext.Current.CancellationToken));
 
-        // A crash after the records were written but before the cursor was: the rerun re-applies, nothing doubles.
-        await File.WriteAllTextAsync(interrupted + ".cursor", staleCursor, TestContext.Current.CancellationToken);
-        Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", interrupted)).Exit);
-        Assert.Equal(await File.ReadAllTextAsync(reference, TestContext.Current.CancellationToken), await File.ReadAllTextAsync(interrupted, TestContext.Current.CancellationToken));
-        Assert.Equal(1200, File.ReadAllLines(interrupted).Length);
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        // The rerun fetched only what the killed pull had not applied, and ends exactly where an uninterrupted pull does.
+        Assert.Equal(1200 - partial, JsonDocument.Parse(resumed.Out).RootElement.GetProperty("upserts").GetInt32());
+        Assert.Equal(await File.ReadAllTextAsync(reference, TestContext.Current.CancellationToken), await File.ReadAllTextAsync(Temp("interrupted.jsonl"), TestContext.Current.CancellationToken));
+        Assert.Equal(1200, File.ReadAllLines(reference).Length);
+    }
+
+    [Fact]
+    public async Task A_jsonl_view_of_an_earlier_version_is_imported_once_then_pulled_on_from_its_cursor()
+    {
+        var (client, key) = await PartnerAsync();
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
+        var legacy = Temp("legacy.jsonl");
+        var reference = Temp("reference.jsonl");
+        // As an earlier sharectl left it after a crash between its two files: 1,000 records, and the cursor after 700.
+        using (var connection = client.Connect())
+        {
+            var all = await connection.Cases.PullAllAsync(client.Parent);
+            var (_, cursor, _) = await connection.Cases.PullAllAsync(client.Parent, maxChanges: 700);
+            var formatter = new Google.Protobuf.JsonFormatter(Google.Protobuf.JsonFormatter.Settings.Default);
+            await File.WriteAllLinesAsync(legacy, all.Changes.Take(1000).Select(c => formatter.Format(c.Record)), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(legacy + ".cursor", cursor, TestContext.Current.CancellationToken);
+        }
+
+        var first = await _cli.RunAsync("cases", "pull", "--out", legacy, "--output", "json");
+        var second = await _cli.RunAsync("cases", "pull", "--out", legacy, "--output", "json");
+        Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", reference)).Exit);
+
+        Assert.True(first.Exit == 0, first.Error);
+        var imported = JsonDocument.Parse(first.Out).RootElement;
+        Assert.Equal(1000, imported.GetProperty("imported").GetInt32());
+        Assert.Equal(500, imported.GetProperty("upserts").GetInt32()); // from the imported cursor on, not from the start
+        Assert.Equal(1200, imported.GetProperty("held").GetInt32());
+        Assert.True(File.Exists(legacy + ".db"));
+        Assert.False(File.Exists(legacy + ".cursor")); // the store holds it now: the .jsonl is an export
+        var again = JsonDocument.Parse(second.Out).RootElement;
+        Assert.Equal(0, again.GetProperty("imported").GetInt32());
+        Assert.Equal(0, again.GetProperty("upserts").GetInt32());
+        Assert.Equal(await File.ReadAllTextAsync(reference, TestContext.Current.CancellationToken), await File.ReadAllTextAsync(legacy, TestContext.Current.CancellationToken));
+        var told = await _cli.RunAsync("cases", "pull", "--out", Temp("told.jsonl"));
+        Assert.DoesNotContain("Imported", told.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_earlier_view_is_imported_with_a_message_for_people()
+    {
+        var (client, key) = await PartnerAsync();
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 3), "--linkage-key", key)).Exit);
+        var legacy = Temp("people.jsonl");
+        using (var connection = client.Connect())
+        {
+            var (changes, cursor, _) = await connection.Cases.PullAllAsync(client.Parent);
+            var formatter = new Google.Protobuf.JsonFormatter(Google.Protobuf.JsonFormatter.Settings.Default);
+            await File.WriteAllLinesAsync(legacy, changes.Select(c => formatter.Format(c.Record)), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(legacy + ".cursor", cursor, TestContext.Current.CancellationToken);
+        }
+
+        var (exit, output, error) = await _cli.RunAsync("cases", "pull", "--out", legacy);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Imported 3 records and the cursor of the earlier view", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Follow_picks_up_a_record_pushed_while_it_runs_and_stops_cleanly_on_ctrl_c()
+    {
+        var (client, key) = await PartnerAsync();
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 3), "--linkage-key", key)).Exit);
+        var store = Temp("followed.db");
+        using var stop = new CancellationTokenSource();
+
+        var following = _cli.RunAsync(stop.Token, "cases", "pull", "--store", store, "--follow", "--output", "json");
+        await HeldAsync(store, 3);
+        using (var connection = client.Connect())
+        {
+            await connection.Cases.PushCasesAsync(Records.Push(client, Records.Valid(client.CaseName("live-1"))));
+        }
+
+        await HeldAsync(store, 4);
+        stop.Cancel();
+        var (exit, output, error) = await following.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error);
+        var reports = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(3, reports[0].GetProperty("held").GetInt32());
+        Assert.Equal(4, reports[^1].GetProperty("held").GetInt32());
+        Assert.True(reports[^1].GetProperty("caught_up").GetBoolean());
+    }
+
+    /// <summary>Waits (reading the store as another program would, while the pull writes it) until it holds <paramref name="count"/> records.</summary>
+    private static async Task HeldAsync(string store, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                if (File.Exists(store) && new FileInfo(store).Length > 0)
+                {
+                    using var view = LocalView.Open(store);
+                    if (view.Count == count)
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (InvalidDataException)
+            {
+                // Caught while the pull was still writing the new file's first page: look again.
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
     }
 
     [Fact]
@@ -177,19 +285,87 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
-    public async Task The_pulled_view_and_its_cursor_are_readable_by_the_owner_only()
+    public async Task The_view_store_its_journal_and_the_export_are_readable_by_the_owner_only()
     {
         var (_, key) = await PartnerAsync();
         Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 2), "--linkage-key", key)).Exit);
         var view = Temp("private-view.jsonl");
+        var files = new[] { view, view + ".db", view + ".db-journal" };
 
         Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", view)).Exit);
 
+        Assert.All(files, f => Assert.True(File.Exists(f), f));
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(view));
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(view + ".cursor"));
+            foreach (var file in files)
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+
+            // Widened by mistake (a copy, a chmod): the next pull narrows the store and its journal again.
+            var wide = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+            File.SetUnixFileMode(view + ".db", wide);
+            File.SetUnixFileMode(view + ".db-journal", wide);
+            Assert.Equal(0, (await _cli.RunAsync("cases", "pull", "--out", view)).Exit);
+
+            foreach (var file in files)
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
         }
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_view_store_is_refused_unchanged_and_never_echoed()
+    {
+        await PartnerAsync();
+        var other = Temp("other-program.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={other};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE people (name TEXT, born TEXT); INSERT INTO people VALUES ('Kim Minsu', '1990-03-04');";
+            command.ExecuteNonQuery();
+        }
+
+        var files = new Dictionary<string, byte[]>
+        {
+            ["old-view.jsonl"] = Encoding.UTF8.GetBytes("{\"name\":\"tenants/x/cases/c1\",\"narrative\":\"Kim Minsu, born 1990\"}\n"),
+            ["random.bin"] = [.. Enumerable.Range(0, 3000).Select(i => (byte)(i * 7919 % 251)), .. Encoding.UTF8.GetBytes("Kim Minsu 1990")],
+            ["header-then-garbage.db"] = [.. Encoding.ASCII.GetBytes("SQLite format 3\0"), .. Enumerable.Repeat(Encoding.UTF8.GetBytes("Kim Minsu 1990 "), 300).SelectMany(b => b)],
+            ["other-program.db"] = File.ReadAllBytes(other),
+        };
+
+        foreach (var (name, content) in files)
+        {
+            var path = Temp(name);
+            await File.WriteAllBytesAsync(path, content, TestContext.Current.CancellationToken);
+            var (exit, output, error) = await _cli.RunAsync("cases", "pull", "--store", path);
+
+            Assert.True(exit == 1, $"{name}: exit {exit} {error}");
+            Assert.Contains("not a view store", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Minsu", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("1990", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal); // no stack trace
+            Assert.Equal(content, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Listing_follows_page_tokens_until_the_limit_or_the_end()
+    {
+        var (_, key) = await PartnerAsync();
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
+
+        var some = await _cli.RunAsync("cases", "list", "--limit", "1100", "--output", "json");
+        var all = await _cli.RunAsync("cases", "list", "--limit", "5000", "--output", "json");
+        var few = await _cli.RunAsync("cases", "list", "--limit", "5");
+
+        Assert.True(some.Exit == 0, some.Error);
+        var names = JsonDocument.Parse(some.Out).RootElement.EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
+        Assert.Equal(1100, names.Distinct().Count());
+        Assert.Equal(1200, JsonDocument.Parse(all.Out).RootElement.GetArrayLength());
+        Assert.Contains("More records follow", few.Out, StringComparison.Ordinal);
     }
 
     [Fact]

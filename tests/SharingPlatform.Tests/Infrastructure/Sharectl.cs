@@ -7,11 +7,14 @@ public sealed class Sharectl(PlatformFixture fixture) : IDisposable
 {
     public string Home { get; } = Directory.CreateTempSubdirectory("sharectl-test-").FullName;
 
-    public async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
+    public Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>Runs a command that <paramref name="cancellationToken"/> stops as Ctrl-C would (e.g. <c>cases pull --follow</c>).</summary>
+    public async Task<(int Exit, string Out, string Error)> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr, fixture.Factory.Server.CreateHandler(), Home);
+        var exit = await CliApp.RunAsync(args, stdout, stderr, fixture.Factory.Server.CreateHandler(), Home, cancellationToken);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
