@@ -109,7 +109,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         var (caller, cursor) = (pass.Caller, pass.Cursor);
         // The high-water mark first, then the time: every revision up to it was written (its time taken) before now.
         var high = await ChangeSequence.CommittedAsync(db, cancellationToken);
-        var now = time.UtcNow();
+        // Never before a point the cursor was judged or seen at: a clock that stepped back (or a replica behind
+        // another) would otherwise judge the agreements at an earlier time than the grantee's copy was.
+        var now = Latest(time.UtcNow(), cursor.JudgedTime, cursor.ResyncTime, cursor.SeenTime == DateTime.MaxValue ? DateTime.MinValue : cursor.SeenTime);
         var grantors = (await scope.IncomingAgreementsAsync(caller, cancellationToken))
             .Where(a => a.Agreement.CreateSeq <= high)
             .GroupBy(a => (a.Agreement.GrantorTenantId, a.GrantorSlug))
@@ -127,13 +129,24 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         // Phase 1: a resync of the grantors whose agreements changed since the cursor was judged. It goes on from
         // where an earlier call left it, unless the agreements changed again since; then it starts over, looking at
         // every record of those grantors (the earlier one left some judged at a point that no longer holds).
+        // A resync under way is never dropped: should no grantor show a change (it cannot, with the clock clamped
+        // above), every grantor is judged again.
         var changed = grantors.Where(g => g.ChangedBetween(cursor.JudgedSeq, cursor.JudgedTime, high, now)).ToList();
+        if (changed.Count == 0 && cursor.Resyncing)
+        {
+            changed = grantors;
+        }
+
         if (changed.Count > 0)
         {
             var goOn = cursor.Resyncing && !grantors.Any(g => g.ChangedBetween(cursor.ResyncSeq, cursor.ResyncTime, high, now));
+            // Looking at every record is needed when some records up to the cursor may be held as judged at another
+            // point than JudgedSeq: after an interrupted resync (this one overtaken), or with a cursor of an earlier
+            // version cut mid-resync or one that never knew (its seen point differs from its judged point).
+            var all = cursor.Resyncing || cursor.SeenSeq != cursor.JudgedSeq || cursor.SeenTime != cursor.JudgedTime;
             var state = goOn
                 ? cursor with { SeenSeq = high, SeenTime = now }
-                : cursor with { SeenSeq = high, SeenTime = now, ResyncPos = 0, ResyncSeq = high, ResyncTime = now, ResyncAll = cursor.Resyncing };
+                : cursor with { SeenSeq = high, SeenTime = now, ResyncPos = 0, ResyncSeq = high, ResyncTime = now, ResyncAll = all };
             var liveNow = changed.SelectMany(g => g.LiveAt(high, now)).ToList();
             var liveThen = changed.SelectMany(g => g.LiveAt(cursor.JudgedSeq, cursor.JudgedTime)).ToList();
             var since = changed.SelectMany(g => g.All).Where(a => a.CreateSeq > cursor.JudgedSeq).ToList();
@@ -161,10 +174,6 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             // the agreements live now (else it would have started over).
             cursor = cursor with { JudgedSeq = state.ResyncSeq, JudgedTime = state.ResyncTime, ResyncPos = 0, ResyncSeq = 0, ResyncTime = default, ResyncAll = false };
         }
-        else if (cursor.Resyncing)
-        {
-            cursor = cursor with { ResyncPos = 0, ResyncSeq = 0, ResyncTime = default, ResyncAll = false };
-        }
 
         // Phase 2: every change after the cursor, in sequence order, up to the committed high-water mark.
         var allLive = grantors.SelectMany(g => g.Now?.Agreements ?? []).ToList();
@@ -189,6 +198,8 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
         return (PullCursor.At(Math.Max(cursor.Seq, high), high, now), true);
     }
+
+    private static DateTime Latest(params DateTime[] times) => times.Max();
 
     /// <summary>What one call has left: the changes it may still send, the positions it has walked.</summary>
     private sealed class Pass(Caller caller, PullCursor cursor, Outbox outbox, long remaining)

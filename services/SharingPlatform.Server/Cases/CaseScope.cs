@@ -159,10 +159,17 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
     }
 
     /// <summary>Every revision of the given rows, by row.</summary>
-    public async Task<ILookup<long, CaseRevision>> HistoryAsync(IReadOnlyCollection<long> rowIds, CancellationToken cancellationToken) =>
-        rowIds.Count == 0
-            ? Array.Empty<CaseRevision>().ToLookup(r => r.CaseRowId)
-            : (await db.CaseRevisions.AsNoTracking().Where(r => rowIds.Contains(r.CaseRowId)).ToListAsync(cancellationToken)).ToLookup(r => r.CaseRowId);
+    public async Task<ILookup<long, CaseRevision>> HistoryAsync(IReadOnlyCollection<long> rowIds, CancellationToken cancellationToken)
+    {
+        // In chunks: SQL Server takes at most 2,100 parameters in one statement.
+        var revisions = new List<CaseRevision>();
+        foreach (var chunk in rowIds.Chunk(500))
+        {
+            revisions.AddRange(await db.CaseRevisions.AsNoTracking().Where(r => chunk.Contains(r.CaseRowId)).ToListAsync(cancellationToken));
+        }
+
+        return revisions.ToLookup(r => r.CaseRowId);
+    }
 
     // ---- Writes ---------------------------------------------------------------------------------------------
 
@@ -189,13 +196,13 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
     public static async Task<long> FillMissingFactsAsync(SharingDbContext db, CancellationToken cancellationToken)
     {
         const int chunk = 1000;
-        var filled = 0L;
+        var (filled, lastId) = (0L, 0L);
         while (true)
         {
             await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
             await ChangeSequence.LockAsync(db, cancellationToken);
             var rows = await db.Cases.Include(c => c.EventTypes).Include(c => c.Regions).AsSplitQuery()
-                .Where(c => c.FactsVersion < CaseFacts.Version).OrderBy(c => c.Id).Take(chunk).ToListAsync(cancellationToken);
+                .Where(c => c.Id > lastId && c.FactsVersion < CaseFacts.Version).OrderBy(c => c.Id).Take(chunk).ToListAsync(cancellationToken);
             foreach (var row in rows)
             {
                 if (row.Retracted)
@@ -212,6 +219,7 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             await transaction.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();
             filled += rows.Count;
+            lastId = rows.LastOrDefault()?.Id ?? lastId; // by key: each chunk reads on from the last, never from the start
             if (rows.Count < chunk)
             {
                 return filled;

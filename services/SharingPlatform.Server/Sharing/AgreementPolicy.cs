@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Linq.Expressions;
-using System.Runtime.CompilerServices;
 using static SharingPlatform.Server.Sharing.PolicyExpressions;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Tenants;
@@ -95,11 +94,13 @@ public static class AgreementPolicy
         return matches;
     }
 
-    private static readonly ConditionalWeakTable<AgreementEntity, ConcurrentDictionary<TenantKind, Func<CaseEntity, bool>>> Compiled = new();
+    private static readonly ConcurrentDictionary<(int, string, string, string, TenantKind), Func<CaseEntity, bool>> Compiled = new();
 
-    /// <summary><see cref="Matches"/> compiled, for facts in memory (a past revision's); compiled once per loaded agreement.</summary>
+    /// <summary><see cref="Matches"/> compiled, for facts in memory (a past revision's); compiled once per filter (what
+    /// matching depends on), so that the cache holds few entries however many agreements and databases there are.</summary>
     public static bool MatchesInMemory(AgreementEntity agreement, CaseEntity facts, TenantKind granteeKind) =>
-        Compiled.GetOrCreateValue(agreement).GetOrAdd(granteeKind, kind => Matches(agreement, kind).Compile())(facts);
+        Compiled.GetOrAdd((agreement.MaxClassification, agreement.Statuses, agreement.EventTypes, agreement.Regions, granteeKind),
+            _ => Matches(agreement, granteeKind).Compile())(facts);
 
     /// <summary>Records that one of <paramref name="agreements"/> matches, each agreement only on its own grantor's records.</summary>
     public static Expression<Func<CaseEntity, bool>> MatchesAny(IEnumerable<AgreementEntity> agreements, TenantKind granteeKind)

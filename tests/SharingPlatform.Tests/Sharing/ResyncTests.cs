@@ -1,5 +1,11 @@
+extern alias server;
+
+using System.Buffers.Binary;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
+using ServerCursor = server::SharingPlatform.Server.Cases.PullCursor;
 
 namespace SharingPlatform.Tests.Sharing;
 
@@ -125,6 +131,49 @@ public abstract class ResyncTests(PlatformFixture fixture)
         Assert.All(wider, c => Assert.True(c.Record.Narrative.Length > 0));
         Assert.Empty(narrower);
         Assert.True(caughtUp);
+    }
+
+    [Fact]
+    public async Task A_cursor_of_the_previous_version_cut_mid_resync_is_judged_again_in_full()
+    {
+        // The grantee holds 10 records through a narrow agreement; a wide one starts a resync that delivers 3 of
+        // them with every field before the call drops.
+        var (p, cursor) = await CaughtUpGranteeAsync(detained: 10);
+        await p.GrantAsync(null, "status", "events");
+        using var grantee = p.Grantee.Connect();
+        var held = new Dictionary<string, CaseRecord>(StringComparer.Ordinal);
+        (var narrow, cursor, _) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor);
+        Apply(held, narrow);
+        var wide = await p.GrantAsync();
+        string mid;
+        using (var call = grantee.Cases.PullChanges(new PullChangesRequest { Parent = p.Grantee.Parent, Cursor = cursor, BatchSize = 3 }))
+        {
+            Assert.True(await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+            Apply(held, call.ResponseStream.Current.Changes);
+            mid = call.ResponseStream.Current.NextCursor;
+        }
+
+        Assert.Equal(3, held.Values.Count(r => r.Narrative.Length > 0));
+        // The same cursor as the previous version wrote it mid-resync (40 bytes: judged at the old point, seen at the new).
+        var keys = fixture.Factory.Services.GetRequiredService<server::SharingPlatform.Server.Identity.ServerKeys>();
+        var tenantId = await fixture.WithDbAsync(db => db.Tenants.Where(t => t.Slug == p.Grantee.TenantSlug).Select(t => t.Id).SingleAsync());
+        Assert.True(ServerCursor.TryParse(mid, keys, tenantId, out var parsed));
+        var payload = new byte[40];
+        BinaryPrimitives.WriteInt64BigEndian(payload, parsed.Seq);
+        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(8), parsed.JudgedSeq);
+        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(16), parsed.JudgedTime.Ticks);
+        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(24), parsed.SeenSeq);
+        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(32), parsed.SeenTime.Ticks);
+        var previous = server::SharingPlatform.Server.Access.SealedToken.Seal(ServerCursor.Key(keys), tenantId, "pull-cursor"u8, payload);
+
+        await p.RevokeAsync(wide);
+        var (changes, _, caughtUp) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, previous);
+        Apply(held, changes);
+
+        // Only the narrow agreement is left: the three copies it did not project come again through it.
+        Assert.True(caughtUp);
+        Assert.Equal(10, held.Count);
+        Assert.All(held.Values, r => Assert.Empty(r.Narrative));
     }
 
     private static void Apply(Dictionary<string, CaseRecord> held, IEnumerable<Change> changes)
