@@ -123,6 +123,11 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             grantor.Now = live.Count == 0 ? null : scope.SharedView(caller, grantor.TenantId, grantor.Slug, live);
         }
 
+        if (cursor == PullCursor.Start)
+        {
+            cursor = cursor with { FromSeq = high, FromTime = now }; // this cursor's history begins here
+        }
+
         var byId = grantors.ToDictionary(g => g.TenantId);
         var judge = new Judge(scope, caller, cursor, byId, now);
 
@@ -182,21 +187,21 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         {
             if (pass.Scanned >= options.Value.ScanBudget)
             {
-                return (PullCursor.At(position, high, now), false);
+                return (cursor.At(position, high, now), false);
             }
 
             var to = Math.Min(position + Window, high);
             var rows = await scope.ChangesAsync(caller, allLive, grantorIds, cursor.Seq, position, to, cancellationToken);
             pass.Scanned += to - position;
-            if (await judge.EmitAsync(rows, pass, row => PullCursor.At(row.Seq, high, now), cancellationToken) is { } stoppedAt)
+            if (await judge.EmitAsync(rows, pass, row => cursor.At(row.Seq, high, now), cancellationToken) is { } stoppedAt)
             {
-                return (PullCursor.At(stoppedAt, high, now), false);
+                return (cursor.At(stoppedAt, high, now), false);
             }
 
             position = to;
         }
 
-        return (PullCursor.At(Math.Max(cursor.Seq, high), high, now), true);
+        return (cursor.At(Math.Max(cursor.Seq, high), high, now), true);
     }
 
     private static DateTime Latest(params DateTime[] times) => times.Max();
@@ -282,7 +287,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         }
 
         private bool Shared(Grantor grantor, CaseEntity facts, RevisionSpan span) => grantor.All.Any(a =>
-            AgreementPolicy.MatchesInMemory(a, facts, caller.TenantKind) && AgreementPolicy.CouldHaveShared(a, span, cursor.SeenSeq, cursor.SeenTime));
+            AgreementPolicy.MatchesInMemory(a, facts, caller.TenantKind) && AgreementPolicy.CouldHaveShared(a, span, cursor));
     }
 
     /// <param name="All">Every agreement from this grantor to the caller created up to now, live or not.</param>

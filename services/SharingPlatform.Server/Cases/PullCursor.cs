@@ -19,11 +19,15 @@ namespace SharingPlatform.Server.Cases;
 /// <paramref name="ResyncSeq"/> is 0 when no such re-judging is under way.</param>
 /// <param name="ResyncAll">Whether that re-judging looks at every record of the grantors (after an interrupted one was
 /// overtaken by another agreement change) or only at those the change can have affected.</param>
+/// <param name="FromSeq">With <paramref name="FromTime"/>: where this cursor's history began, the first pull from an
+/// empty cursor. Nothing was delivered to it before, so an agreement that ended earlier never shared anything with it.
+/// 0 for cursors of earlier versions, which did not keep it.</param>
 public readonly record struct PullCursor(
     long Seq, long JudgedSeq, DateTime JudgedTime, long SeenSeq, DateTime SeenTime,
-    long ResyncPos = 0, long ResyncSeq = 0, DateTime ResyncTime = default, bool ResyncAll = false)
+    long ResyncPos = 0, long ResyncSeq = 0, DateTime ResyncTime = default, bool ResyncAll = false,
+    long FromSeq = 0, DateTime FromTime = default)
 {
-    private const int PayloadSize = 65;
+    private const int PayloadSize = 81;
     private const int PreviousPayloadSize = 40;
     private static readonly byte[] Binding = "pull-cursor"u8.ToArray();
 
@@ -35,8 +39,10 @@ public readonly record struct PullCursor(
     /// <summary>The key cursors are sealed with.</summary>
     public static byte[] Key(ServerKeys keys) => keys.Derive("sealed-pull-cursor");
 
-    /// <summary>A cursor at <paramref name="seq"/> whose agreements were judged, and records seen, at (<paramref name="high"/>, <paramref name="now"/>).</summary>
-    public static PullCursor At(long seq, long high, DateTime now) => new(seq, high, now, high, now);
+    /// <summary>This cursor moved to <paramref name="seq"/>, its agreements judged and records seen at (<paramref name="high"/>,
+    /// <paramref name="now"/>), no resync under way; where its history began stays.</summary>
+    public PullCursor At(long seq, long high, DateTime now) =>
+        new(seq, high, now, high, now, FromSeq: FromSeq, FromTime: FromTime);
 
     /// <summary>Always the same length, re-judging or not: the text tells the tenant nothing.</summary>
     public string Format(byte[] key, long tenantId)
@@ -51,6 +57,8 @@ public readonly record struct PullCursor(
         BinaryPrimitives.WriteInt64BigEndian(payload[48..], ResyncSeq);
         BinaryPrimitives.WriteInt64BigEndian(payload[56..], ResyncTime.Ticks);
         payload[64] = ResyncAll ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt64BigEndian(payload[65..], FromSeq);
+        BinaryPrimitives.WriteInt64BigEndian(payload[73..], FromTime.Ticks);
         return SealedToken.Seal(key, tenantId, Binding, payload);
     }
 
@@ -63,7 +71,7 @@ public readonly record struct PullCursor(
             return true;
         }
 
-        // Sealed cursors of the previous version lack the re-judging fields: none was under way.
+        // Sealed cursors of the previous version lack the re-judging fields (none was under way) and where they began.
         Span<byte> payload = stackalloc byte[PayloadSize];
         var opened = SealedToken.TryOpen(Key(keys), tenantId, Binding, text, payload)
             || SealedToken.TryOpen(Key(keys), tenantId, Binding, text, payload[..PreviousPayloadSize]);
@@ -81,7 +89,9 @@ public readonly record struct PullCursor(
             BinaryPrimitives.ReadInt64BigEndian(payload[40..]),
             BinaryPrimitives.ReadInt64BigEndian(payload[48..]),
             Time(BinaryPrimitives.ReadInt64BigEndian(payload[56..])),
-            payload[64] == 1);
+            payload[64] == 1,
+            BinaryPrimitives.ReadInt64BigEndian(payload[65..]),
+            Time(BinaryPrimitives.ReadInt64BigEndian(payload[73..])));
         return true;
     }
 

@@ -188,15 +188,15 @@ public static class AgreementPolicy
     // ---- Tombstones -----------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Whether <paramref name="agreement"/> could have shared a revision with a grantee: it was live at some point
-    /// (in change sequence and in time) while the revision was its record's current version, and that point is not
-    /// after (<paramref name="seenSeq"/>, <paramref name="seenTime"/>), the last point at which the grantee's pulls
+    /// Whether <paramref name="agreement"/> could have shared a revision with the holder of <paramref name="cursor"/>: it
+    /// was live at some point (in change sequence and in time) while the revision was its record's current version, and
+    /// that point lies between where the cursor's history began (its first pull) and the last point at which its pulls
     /// delivered anything. Only such a revision may be named to the grantee in a tombstone. The sequence decides
     /// exactly; the times (revision, validity, the pull's clock) come from server clocks, which may differ between
     /// replicas or step, so they are compared with <see cref="ClockTolerance"/> in favour of sending the tombstone:
     /// a stale copy left behind is worse than naming a record that was shareable moments apart.
     /// </summary>
-    public static bool CouldHaveShared(AgreementEntity agreement, RevisionSpan span, long seenSeq, DateTime seenTime)
+    public static bool CouldHaveShared(AgreementEntity agreement, RevisionSpan span, PullCursor cursor)
     {
         if (!SharesRecords(agreement))
         {
@@ -207,7 +207,8 @@ public static class AgreementPolicy
         var toSeq = Math.Min(span.ToSeq, agreement.RevokeSeq ?? long.MaxValue);
         var fromTime = Max(span.FromTime, Max(agreement.ValidFrom, agreement.CreateTime));
         var toTime = Min(span.ToTime, Min(agreement.ValidUntil, agreement.RevokeTime ?? DateTime.MaxValue));
-        return fromSeq < toSeq && fromSeq <= seenSeq && fromTime < Later(toTime) && fromTime <= Later(seenTime);
+        return fromSeq < toSeq && fromSeq <= cursor.SeenSeq && toSeq > cursor.FromSeq
+            && fromTime < Later(toTime) && fromTime <= Later(cursor.SeenTime) && Later(toTime) > cursor.FromTime;
     }
 
     /// <summary>How far apart two replicas' clocks may be (NTP keeps them far closer) when tombstones are decided.</summary>

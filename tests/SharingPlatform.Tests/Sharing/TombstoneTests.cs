@@ -137,6 +137,35 @@ public abstract class TombstoneTests(PlatformFixture fixture)
         Assert.Superset(received.Select(c => c.Name).ToHashSet(), afterRevoke.Where(c => c.Tombstone is not null).Select(c => c.Name).ToHashSet());
         Assert.All(afterRevoke, c => Assert.Equal(TombstoneReason.NoLongerShared, c.Tombstone.Reason));
     }
+
+    [Fact]
+    public async Task A_first_pull_spread_over_calls_names_nothing_that_was_shared_only_before_it_began()
+    {
+        var p = await PartiesAsync();
+        var agreement = await p.GrantAsync();
+        await PushAsync(p.GrantorSync, Many(p.GrantorSync, "before", 10, CaseStatus.Detained));
+        await p.RevokeAsync(agreement);
+        // The grantee never pulled while the agreement was live. Its first pull is cut into calls of one change (its own
+        // records); between its calls the grantor retracts what it once shared, so later calls judge those records.
+        await PushAsync(p.Grantee, Many(p.Grantee, "own", 3, CaseStatus.Detained));
+        using var grantee = p.Grantee.Connect();
+        var (received, cursor, caughtUp) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, "", maxChanges: 1);
+        using (var owner = p.GrantorSync.Connect())
+        {
+            foreach (var i in Enumerable.Range(0, 10))
+            {
+                await owner.Cases.RetractCaseAsync(new RetractCaseRequest { Name = p.GrantorSync.CaseName($"before-{i}") });
+            }
+        }
+
+        while (!caughtUp)
+        {
+            (var changes, cursor, caughtUp) = await grantee.Cases.PullAllAsync(p.Grantee.Parent, cursor, maxChanges: 1);
+            received.AddRange(changes);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 3).Select(i => p.Grantee.CaseName($"own-{i}")).Order(StringComparer.Ordinal), received.Select(c => c.Name).Order(StringComparer.Ordinal));
+    }
 }
 
 public sealed class SqliteTombstoneTests(SqliteFixture fixture) : TombstoneTests(fixture), IClassFixture<SqliteFixture>;
