@@ -132,6 +132,13 @@ internal sealed class ServerProcess : IDisposable
         return (Field(lines, "VmHWM:"), Field(lines, "VmRSS:"));
     }
 
+    /// <summary>CPU time the server has used so far: on a busy machine a steadier figure than elapsed time.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>The last 20 lines of the server's output without stack frames, which would hide the message.</summary>
     public string Tail()
     {

@@ -30,6 +30,8 @@ internal static class BulkLoad
     {
         var clock = Stopwatch.StartNew();
         var now = DateTime.UtcNow;
+        // One connection throughout: the prepared statements stay prepared from one transaction to the next.
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var tenantIds = await TenantsAsync(shape, db, now, cancellationToken);
         var baseSeq = await ChangeSequence.CommittedAsync(db, cancellationToken);
         var baseId = await db.Cases.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;

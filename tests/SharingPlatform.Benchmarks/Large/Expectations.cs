@@ -36,6 +36,11 @@ internal sealed class Expectations(DataShape shape)
 
     public int ShareCount => shape.ShareCount;
 
+    /// <summary>The name prefixes of the grantors whose agreements with the grantee ended (revoked, expired) before the run.</summary>
+    public string[] EndedGrantorPrefixes { get; } = [.. shape.Agreements
+        .Where(a => a.GranteeIndex == DataShape.Grantee && a.End != AgreementEnd.Live)
+        .Select(a => $"tenants/{shape.Tenants[a.GrantorIndex].Slug}/cases/")];
+
     /// <summary>The name of record <paramref name="index"/> of the 10% share.</summary>
     public string Shared(int index) => shape.Name(DataShape.Grantor, index);
 

@@ -99,7 +99,7 @@ internal static class LargeRun
             ClientKey.Load(server.DemoKeyPath($"{expect.GranteeSlug}-sync")));
         using var grantorConnection = new SharingConnection(server.GrpcAddress, server.Issuer, $"tenants/{expect.GrantorSlug}/clients/sync",
             ClientKey.Load(server.DemoKeyPath($"{expect.GrantorSlug}-sync")));
-        var work = new LargeWorkloads(granteeConnection.Cases, grantorConnection.Cases, expect, cancellationToken);
+        var work = new LargeWorkloads(granteeConnection.Cases, grantorConnection.Cases, expect, server.CpuTime, cancellationToken);
 
         Step(size, "first pull of the grantee");
         var expected = expect.FirstPull();
@@ -125,13 +125,15 @@ internal static class LargeRun
         Step(size, $"pull of 1,000 new changes x{PullRounds}");
         await work.PushThenPullAsync(Workloads.BatchSize); // untimed: the first push and incremental pull
         var rounds = new double[PullRounds];
+        var cpu = 0.0;
         for (var i = 0; i < PullRounds; i++)
         {
-            rounds[i] = await work.PushThenPullAsync(1000);
+            (rounds[i], var roundCpu) = await work.PushThenPullAsync(1000);
+            cpu += roundCpu / PullRounds;
         }
 
         Array.Sort(rounds);
-        result.Add("pull of 1,000 new changes", rounds, "5 rounds: the grantor pushes 1,000 shared records, the grantee pulls them");
+        result.Add("pull of 1,000 new changes", new Timings(rounds, cpu), "5 rounds: the grantor pushes 1,000 shared records, the grantee pulls them");
     }
 
     private static async Task WaitAsync(ServerProcess server, CancellationToken cancellationToken)
@@ -154,23 +156,25 @@ internal static class LargeRun
     {
         string Ms(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + " ms";
         var (a, b) = ($"{small.Size:N0} records", $"{large.Size:N0} records");
-        var rows = new List<string[]> { new[] { "Measurement (p50; pull: median)", a, b, "ratio", "target" } };
+        var rows = new List<string[]> { new[] { "Measurement (p50; pull: median)", a, b, "ratio", "target", "server CPU/call", "CPU ratio" } };
         foreach (var (name, smallFigure, _) in small.Latencies)
         {
-            var largeFigure = large.Latencies.Single(l => l.Name == name).Sorted;
-            var ratio = P(largeFigure, 0.5) / P(smallFigure, 0.5);
-            rows.Add([name, Ms(P(smallFigure, 0.5)), Ms(P(largeFigure, 0.5)), ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x",
-                ratio <= TargetRatio ? "PASS (<= 1.5x)" : "MISS (> 1.5x)"]);
+            var largeFigure = large.Latencies.Single(l => l.Name == name).Timings;
+            var ratio = P(largeFigure.Sorted, 0.5) / P(smallFigure.Sorted, 0.5);
+            rows.Add([name, Ms(P(smallFigure.Sorted, 0.5)), Ms(P(largeFigure.Sorted, 0.5)), X(ratio),
+                ratio <= TargetRatio ? "PASS (<= 1.5x)" : "MISS (> 1.5x)",
+                $"{Ms(smallFigure.ServerCpuMs)} / {Ms(largeFigure.ServerCpuMs)}", X(largeFigure.ServerCpuMs / smallFigure.ServerCpuMs)]);
         }
 
         var rate = large.FirstPull!.Changes / large.FirstPull.Seconds;
         rows.Add(["first pull of the grantee, records/s", Rate(small.FirstPull!), Rate(large.FirstPull), "",
-            large.Size >= 1_000_000 ? (rate >= 50_000 ? "PASS (>= 50,000/s)" : "MISS (< 50,000/s)") : "(target at 10^6)"]);
-        rows.Add(["server memory peak / RSS at end (MiB)", Memory(small), Memory(large), "", ""]);
-        rows.Add(["server RSS after start (MiB)", (small.StartRssKb / 1024).ToString(CultureInfo.InvariantCulture), (large.StartRssKb / 1024).ToString(CultureInfo.InvariantCulture), "", ""]);
-        rows.Add(["setup (s)", Setup(small), Setup(large), "", ""]);
-        rows.Add(["load average (1 min) at start", small.LoadAverage, large.LoadAverage, "", ""]);
-        var widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
+            large.Size >= 1_000_000 ? (rate >= 50_000 ? "PASS (>= 50,000/s)" : "MISS (< 50,000/s)") : "(target at 10^6)",
+            $"{PerRecord(small.FirstPull!)} / {PerRecord(large.FirstPull)} per record", ""]);
+        rows.Add(["server memory peak / RSS at end (MiB)", Memory(small), Memory(large), "", "", "", ""]);
+        rows.Add(["server RSS after start (MiB)", (small.StartRssKb / 1024).ToString(CultureInfo.InvariantCulture), (large.StartRssKb / 1024).ToString(CultureInfo.InvariantCulture), "", "", "", ""]);
+        rows.Add(["setup (s)", Setup(small), Setup(large), "", "", "", ""]);
+        rows.Add(["load average (1 min) at start", small.LoadAverage, large.LoadAverage, "", "", "", ""]);
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var (row, index) in rows.Select((r, i) => (r, i)))
         {
             Console.WriteLine(string.Join(" | ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
@@ -184,15 +188,20 @@ internal static class LargeRun
         foreach (var result in new[] { small, large })
         {
             Console.WriteLine($"  {result.Size:N0} records:");
-            foreach (var (name, sorted, detail) in result.Latencies)
+            foreach (var (name, (sorted, _), detail) in result.Latencies)
             {
                 Console.WriteLine($"    {name}: {Ms(P(sorted, 0.5))} / {Ms(P(sorted, 0.99))} / {Ms(sorted[^1])} over {sorted.Length} calls{(detail.Length > 0 ? "; " + detail : "")}");
             }
 
             var pull = result.FirstPull!;
-            Console.WriteLine($"    first pull: {pull.Changes:N0} changes in {pull.Messages} messages over {pull.Calls} call(s), {pull.Seconds:0.00} s");
+            Console.WriteLine($"    first pull: {pull.Changes:N0} changes ({pull.EndedTombstones:N0} more tombstones of ended agreements) in {pull.Messages} messages over {pull.Calls} call(s), {pull.Seconds:0.00} s, server CPU {pull.ServerCpuSeconds:0.00} s");
         }
     }
+
+    private static string X(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x";
+
+    private static string PerRecord(PullResult pull) =>
+        (pull.ServerCpuSeconds * 1_000_000 / pull.Changes).ToString("0", CultureInfo.InvariantCulture) + " µs";
 
     private static double P(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
@@ -213,7 +222,7 @@ internal static class LargeRun
 
         public List<(string What, double Seconds)> Setup { get; } = [];
 
-        public List<(string Name, double[] Sorted, string Detail)> Latencies { get; } = [];
+        public List<(string Name, Timings Timings, string Detail)> Latencies { get; } = [];
 
         public PullResult? FirstPull { get; set; }
 
@@ -221,7 +230,7 @@ internal static class LargeRun
 
         public long StartRssKb { get; set; }
 
-        public void Add(string name, double[] sorted, string detail = "") => Latencies.Add((name, sorted, detail));
+        public void Add(string name, Timings timings, string detail = "") => Latencies.Add((name, timings, detail));
     }
 
     /// <summary>A database of its own per size on the PostgreSQL server the connection string names (the user must be

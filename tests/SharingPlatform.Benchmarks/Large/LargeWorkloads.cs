@@ -8,7 +8,9 @@ namespace SharingPlatform.Benchmarks.Large;
 /// The calls measured on the large data set, as the grantee (<c>rescue-demo</c>) makes them, each checked against
 /// <see cref="Expectations"/>: a fast but wrong answer fails the run.
 /// </summary>
-internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, CaseService.CaseServiceClient grantor, Expectations expect, CancellationToken cancellationToken)
+/// <param name="serverCpu">The server's CPU time so far: each measurement also gives the server's CPU per call.</param>
+internal sealed class LargeWorkloads(
+    CaseService.CaseServiceClient grantee, CaseService.CaseServiceClient grantor, Expectations expect, Func<TimeSpan> serverCpu, CancellationToken cancellationToken)
 {
     // A first pull of a large share may take minutes on a busy machine; anything stuck still fails the run.
     private static DateTime Deadline => DateTime.UtcNow.AddMinutes(15);
@@ -40,8 +42,9 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
     public async Task<PullResult> FirstPullAsync(Dictionary<string, (Seen Seen, string Token)> expected)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var (messages, calls) = (0, 0);
+        var (messages, calls, endedTombstones) = (0, 0, 0);
         var cursor = "";
+        var cpu = serverCpu();
         var clock = Stopwatch.StartNew();
         for (var caughtUp = false; !caughtUp;)
         {
@@ -52,6 +55,15 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
                 messages++;
                 foreach (var change in message.Changes)
                 {
+                    // A first pull that spans calls (the scan budget) goes on from a cursor, and the tombstone rule then
+                    // names records of agreements that ended before it began: the grantee was entitled to them once.
+                    if (calls > 1 && change.KindCase == Change.KindOneofCase.Tombstone && change.Tombstone.Reason == TombstoneReason.NoLongerShared
+                        && expect.EndedGrantorPrefixes.Any(p => change.Name.StartsWith(p, StringComparison.Ordinal)))
+                    {
+                        endedTombstones++;
+                        continue;
+                    }
+
                     Check(change, expected);
                     if (!seen.Add(change.Name))
                     {
@@ -65,18 +77,19 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (serverCpu() - cpu).TotalSeconds;
         if (seen.Count != expected.Count)
         {
             throw new BenchmarkException($"First pull: {seen.Count} changes, expected {expected.Count}.");
         }
 
         Cursor = cursor;
-        return new PullResult(seen.Count, messages, calls, seconds);
+        return new PullResult(seen.Count, endedTombstones, messages, calls, seconds, cpuSeconds);
     }
 
     /// <summary>The grantor pushes <paramref name="count"/> records inside the share (untimed); the grantee then pulls
-    /// from its caught-up cursor and must get exactly those. Returns the pull's time in ms.</summary>
-    public async Task<double> PushThenPullAsync(int count)
+    /// from its caught-up cursor and must get exactly those. Returns the pull's time and the server's CPU for it, in ms.</summary>
+    public async Task<(double Ms, double ServerCpuMs)> PushThenPullAsync(int count)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var first = 0; first < count; first += Workloads.BatchSize)
@@ -96,6 +109,7 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
         }
 
         _pushed += count;
+        var cpu = serverCpu();
         var start = Stopwatch.GetTimestamp();
         var received = 0;
         var caughtUp = false;
@@ -120,17 +134,18 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
         }
 
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        var cpuMs = (serverCpu() - cpu).TotalMilliseconds;
         if (names.Count != 0 || !caughtUp || received != count)
         {
             throw new BenchmarkException($"Pull of new changes: {received} of {count} records, caught_up={caughtUp}.");
         }
 
         Cursor = cursor;
-        return elapsed;
+        return (elapsed, cpuMs);
     }
 
     /// <summary>GetCase by the grantee on random records of the share; each must come back projected and scoped.</summary>
-    public Task<double[]> GetSharedAsync(int calls)
+    public Task<Timings> GetSharedAsync(int calls)
     {
         var random = new Random(1);
         return TimeEachAsync(calls, async () =>
@@ -149,7 +164,7 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
 
     /// <summary>Shared ListCases pages of 100 following the page token; every record must be in the share, none twice
     /// in one walk, and a walk to the end must have seen the whole share. Short pages with a token are normal.</summary>
-    public async Task<(double[] Latencies, int ShortPages)> ListSharedAsync(int calls)
+    public async Task<(Timings Latencies, int ShortPages)> ListSharedAsync(int calls)
     {
         var share = Enumerable.Range(0, expect.ShareCount).Select(expect.Shared).ToHashSet(StringComparer.Ordinal);
         var walk = new HashSet<string>(StringComparer.Ordinal);
@@ -183,7 +198,7 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
     }
 
     /// <summary>CountCases by the grantee of <paramref name="grantorSlug"/>'s records; every cell and the total must be exact.</summary>
-    public Task<double[]> CountSharedAsync(int calls, string grantorSlug, CountDimension groupBy, IReadOnlyDictionary<string, long> cells, long total) =>
+    public Task<Timings> CountSharedAsync(int calls, string grantorSlug, CountDimension groupBy, IReadOnlyDictionary<string, long> cells, long total) =>
         TimeEachAsync(calls, async () =>
         {
             var response = await grantee.CountCasesAsync(new CountCasesRequest { Parent = $"tenants/{grantorSlug}", GroupBy = groupBy },
@@ -216,10 +231,11 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
         }
     }
 
-    private static async Task<double[]> TimeEachAsync(int calls, Func<Task> call)
+    private async Task<Timings> TimeEachAsync(int calls, Func<Task> call)
     {
         // One untimed call first: JIT and EF Core query compilation stay out of the figures.
         await call();
+        var cpu = serverCpu();
         var latencies = new double[calls];
         for (var i = 0; i < calls; i++)
         {
@@ -228,9 +244,14 @@ internal sealed class LargeWorkloads(CaseService.CaseServiceClient grantee, Case
             latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
+        var cpuMs = (serverCpu() - cpu).TotalMilliseconds / calls;
         Array.Sort(latencies);
-        return latencies;
+        return new Timings(latencies, cpuMs);
     }
 }
 
-internal sealed record PullResult(int Changes, int Messages, int Calls, double Seconds);
+/// <param name="EndedTombstones">Tombstones for records of agreements that ended before the pull began (see FirstPullAsync).</param>
+internal sealed record PullResult(int Changes, int EndedTombstones, int Messages, int Calls, double Seconds, double ServerCpuSeconds);
+
+/// <summary>Each call's elapsed time in ms, sorted, and the server's CPU time per call in ms.</summary>
+internal sealed record Timings(double[] Sorted, double ServerCpuMs);
