@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using SharingPlatform.Benchmarks;
+using SharingPlatform.Benchmarks.Large;
 using SharingPlatform.Client;
 using SharingPlatform.Client.Auth;
 
@@ -15,14 +16,25 @@ const int WarmUpRecords = 2 * Workloads.BatchSize;
 int records = 20_000;
 string? serverDll = null;
 string? postgres = null;
+var large = false;
+// Hidden: the size of the large run's second data set (10^6 by default), e.g. 100000 while developing.
+var largeSize = 1_000_000;
 for (var i = 0; i < args.Length; i += 2)
 {
+    if (args[i] == "--large")
+    {
+        large = true;
+        i--;
+        continue;
+    }
+
     var value = i + 1 < args.Length ? args[i + 1] : null;
     var valid = args[i] switch
     {
         "--records" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out records) && records >= Pushers,
         "--server-dll" => (serverDll = value) is not null,
         "--postgres" => (postgres = value) is not null,
+        "--scale" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out largeSize) && largeSize >= LargeRun.SmallSize,
         _ => false,
     };
     if (!valid)
@@ -31,6 +43,8 @@ for (var i = 0; i < args.Length; i += 2)
             Bad or missing value for '{args[i]}'.
             Usage: SharingPlatform.Benchmarks [--records N (default 20000)] [--server-dll PATH]
                                               [--postgres "NPGSQL CONNECTION STRING OF AN EMPTY DATABASE"]
+                   SharingPlatform.Benchmarks --large [--server-dll PATH]
+                                              [--postgres "NPGSQL CONNECTION STRING; THE USER MAY CREATE DATABASES"]
             """);
         return 2;
     }
@@ -53,6 +67,25 @@ var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Spli
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPUs, load average {load} (1 min) at start, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 Console.WriteLine($"Server: {serverDll}");
 Console.WriteLine($"Database: {(postgres is null ? "SQLite (temporary data directory)" : "PostgreSQL")}");
+if (large)
+{
+    try
+    {
+        return await LargeRun.RunAsync(serverDll, postgres, largeSize, cancel.Token);
+    }
+    catch (Exception) when (cancel.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("Interrupted.");
+        return 130;
+    }
+    catch (Exception exception)
+    {
+        // Servers are killed and data directories deleted by the run itself; report without a stack trace.
+        Console.Error.WriteLine($"\nFAILED: {(exception is BenchmarkException ? exception.Message : $"{exception.GetType().Name}: {exception.Message}")}");
+        return 1;
+    }
+}
+
 Console.WriteLine($"Records: {WarmUpRecords} untimed warm-up, then {records} sequential + {records} by {Pushers} concurrent pushers, ~{Records.Create(0).CalculateSize()} bytes each");
 
 var server = ServerProcess.Start(serverDll, postgres);

@@ -7,17 +7,20 @@ namespace SharingPlatform.Benchmarks;
 
 /// <summary>
 /// The real server as a child process on loopback, with a throwaway data directory. Disposing it kills the
-/// process tree and deletes the directory, so a failed or interrupted run leaves nothing behind.
+/// process tree and deletes the directory (unless the caller gave it and deletes it itself), so a failed or
+/// interrupted run leaves nothing behind.
 /// </summary>
 internal sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly string _dataDirectory;
+    private readonly bool _ownsDirectory;
 
-    private ServerProcess(Process process, string dataDirectory, int identityPort, int grpcPort)
+    private ServerProcess(Process process, string dataDirectory, bool ownsDirectory, int identityPort, int grpcPort)
     {
         _process = process;
         _dataDirectory = dataDirectory;
+        _ownsDirectory = ownsDirectory;
         Issuer = new Uri($"http://127.0.0.1:{identityPort}/");
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
     }
@@ -33,9 +36,12 @@ internal sealed class ServerProcess : IDisposable
 
     public string DemoKeyPath(string fileName) => Path.Combine(_dataDirectory, "demo", fileName + ".jwk");
 
-    public static ServerProcess Start(string serverDll, string? postgres)
+    /// <param name="dataDirectory">A data directory to use and keep (the large run starts the server twice on one); by
+    /// default a fresh temporary one, deleted on dispose.</param>
+    public static ServerProcess Start(string serverDll, string? postgres, string? dataDirectory = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("sp-bench-").FullName;
+        var ownsDirectory = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("sp-bench-").FullName;
         var (identityPort, grpcPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet")
         {
@@ -70,7 +76,7 @@ internal sealed class ServerProcess : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var server = new ServerProcess(process, dataDirectory, identityPort, grpcPort);
+        var server = new ServerProcess(process, dataDirectory, ownsDirectory, identityPort, grpcPort);
         process.OutputDataReceived += (_, e) => server.Capture(e.Data);
         process.ErrorDataReceived += (_, e) => server.Capture(e.Data);
         process.BeginOutputReadLine();
@@ -126,6 +132,13 @@ internal sealed class ServerProcess : IDisposable
         return (Field(lines, "VmHWM:"), Field(lines, "VmRSS:"));
     }
 
+    /// <summary>CPU time the server has used so far: on a busy machine a steadier figure than elapsed time.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>The last 20 lines of the server's output without stack frames, which would hide the message.</summary>
     public string Tail()
     {
@@ -149,6 +162,11 @@ internal sealed class ServerProcess : IDisposable
         }
 
         _process.Dispose();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);

@@ -397,6 +397,8 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
 
                     b.HasIndex("TenantId", "Seq");
 
+                    b.HasIndex("TenantId", "Retracted", "Status", "Classification", "ConsentScope", "Month", "Id");
+
                     b.ToTable("cases", (string)null);
                 });
 

@@ -400,6 +400,8 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
 
                     b.HasIndex("TenantId", "Seq");
 
+                    b.HasIndex("TenantId", "Retracted", "Status", "Classification", "ConsentScope", "Month", "Id");
+
                     b.ToTable("cases", (string)null);
                 });
 

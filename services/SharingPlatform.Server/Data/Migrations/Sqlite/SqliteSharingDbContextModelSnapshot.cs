@@ -390,6 +390,8 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "Seq");
 
+                    b.HasIndex("TenantId", "Retracted", "Status", "Classification", "ConsentScope", "Month", "Id");
+
                     b.ToTable("cases", (string)null);
                 });
 

@@ -1,0 +1,27 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace SharingPlatform.Server.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class CaseFactsIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_TenantId_Retracted_Status_Classification_ConsentScope_Month_Id",
+                table: "cases",
+                columns: new[] { "TenantId", "Retracted", "Status", "Classification", "ConsentScope", "Month", "Id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_cases_TenantId_Retracted_Status_Classification_ConsentScope_Month_Id",
+                table: "cases");
+        }
+    }
+}
