@@ -281,16 +281,20 @@ internal static class DigitRuns
     /// <summary>
     /// A date is written apart from what surrounds it: the groups next to it are not joined to it the way its own parts
     /// are (<c>06.12.34.56.78</c> and <c>191 - 1988 - 1949</c> are phone numbers, not dates), unless they are dates too
-    /// (<c>2023. 10. 9. 2024. 4. 26.</c>); a sentence may end after it (<c>20.03.2024. 1960</c>).
+    /// (<c>2023. 10. 9. 2024. 4. 26.</c>); a sentence may end after it (<c>20.03.2024. 1960</c>). Each neighbour is compared
+    /// with the date's own mark on its side: in <c>2024. 1.3.8.1...</c> the first mark is the end of a sentence and the
+    /// last one the dot that also joins the digits after it, so that no date takes digits from the number.
     /// </summary>
     private static bool IsSetApart(List<Group> groups, ReadOnlySpan<char> digits, int k, int length, int lastDateEnd)
     {
-        var (mark, bare) = (groups[k + 1].Mark, groups[k + 1].Bare);
-        bool Continues(Group next) => next.Mark == mark && next.Bare == bare;
-        var before = k == 0 || !Continues(groups[k]) || k == lastDateEnd;
-        var after = k + length == groups.Count || !Continues(groups[k + length]) || DateLength(groups, digits, k + length) > 0;
+        var before = k == 0 || !SameMark(groups[k], groups[k + 1]) || k == lastDateEnd;
+        var after = k + length == groups.Count || !SameMark(groups[k + length], groups[k + length - 1])
+            || DateLength(groups, digits, k + length) > 0;
         return before && after;
     }
+
+    /// <summary>Whether two groups are joined to their previous ones the same way.</summary>
+    private static bool SameMark(Group a, Group b) => a.Mark == b.Mark && a.Bare == b.Bare;
 
     /// <summary>How many groups from <paramref name="k"/> form a date (year-month-day either way round, year-month, month-year, year-year), or 0.</summary>
     private static int DateLength(List<Group> groups, ReadOnlySpan<char> digits, int k)
