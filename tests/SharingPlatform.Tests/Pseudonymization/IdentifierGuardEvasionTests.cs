@@ -60,7 +60,7 @@ public sealed class IdentifierGuardEvasionTests(SqliteFixture fixture) : IClassF
     /// A number written one digit at a time with dots, next to a year that ends a sentence (<c>in 2024. 1.3.8.1...</c>):
     /// the year and the first digits must not read as a date that takes digits from the number. The first ones are the
     /// samples the property test failed on (about one run in fifteen); the last ones, found while reading those, were let
-    /// through before: nine or ten digits lose two to the date.
+    /// through before: nine or ten digits lose two to the date, and the mirror form loses its last digit to a month-year.
     /// </summary>
     public static TheoryData<string, string> NextToAYearEndingASentence => new()
     {
@@ -73,6 +73,11 @@ public sealed class IdentifierGuardEvasionTests(SqliteFixture fixture) : IClassF
         { "Crossed in 2017, arrested 2019, repatriated 2020. 1.3.8.1.2.3.4.5.6.7.8 after dark.", "PHONE_NUMBER" },
         { "Arrested in March 2024. \u0661.\u0662.\u0663.\u0664.\u0665.\u0666.\u0667.\u0668.\u0669 after dark.", "ID_NUMBER" },
         { "Arrested in March 2024. 1.2.3.4.5.6.7.8.9.0 after dark.", "ID_NUMBER" },
+        { "Her card number was \u0661.\u0662.\u0663.\u0664.\u0665.\u0666.\u0667.\u0668.\u0669. 2024 was the last year she used it.", "ID_NUMBER" },
+        { "The broker's number was 1.3.8.1.2.3.4.5.6.7.8. 2024 was the last year it answered.", "PHONE_NUMBER" },
+        { "Her card number was 1_2_3_4_5_6_7_8_9. 2024 was the last year she used it.", "ID_NUMBER" },
+        { "Her card number was 1 2 3 4 5 6 7 8 9. 2024 was the last year she used it.", "ID_NUMBER" },
+        { "Arrested in March 2024. 1. 2.3.4.5.6.7.8.9.0 after dark.", "ID_NUMBER" },
     };
 
     [Theory]
@@ -91,13 +96,18 @@ public sealed class IdentifierGuardEvasionTests(SqliteFixture fixture) : IClassF
         using var connection = client.Connect();
         var after = Records.Valid(client.CaseName("after-year"));
         after.Narrative = "Arrested in March 2024. \u0661.\u0662.\u0663.\u0664.\u0665.\u0666.\u0667.\u0668.\u0669 after dark.";
+        var before = Records.Valid(client.CaseName("before-year"));
+        before.Narrative = "Her card number was \u0661.\u0662.\u0663.\u0664.\u0665.\u0666.\u0667.\u0668.\u0669. 2024 was the last year she used it.";
 
-        var results = (await connection.Cases.PushCasesAsync(Records.Push(client, after))).Results;
+        var results = (await connection.Cases.PushCasesAsync(Records.Push(client, after, before))).Results;
 
-        var result = Assert.Single(results);
-        Assert.Equal(PushOutcome.Rejected, result.Outcome);
-        Assert.Equal(("narrative", "ID_NUMBER"), (result.Violation.Field, result.Violation.Reason));
-        Assert.DoesNotContain(result.Violation.ToString(), char.IsDigit);
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r =>
+        {
+            Assert.Equal(PushOutcome.Rejected, r.Outcome);
+            Assert.Equal(("narrative", "ID_NUMBER"), (r.Violation.Field, r.Violation.Reason));
+            Assert.DoesNotContain(r.Violation.ToString(), char.IsDigit);
+        });
     }
 
     [Fact]
