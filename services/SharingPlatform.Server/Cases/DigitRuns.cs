@@ -281,16 +281,43 @@ internal static class DigitRuns
     /// <summary>
     /// A date is written apart from what surrounds it: the groups next to it are not joined to it the way its own parts
     /// are (<c>06.12.34.56.78</c> and <c>191 - 1988 - 1949</c> are phone numbers, not dates), unless they are dates too
-    /// (<c>2023. 10. 9. 2024. 4. 26.</c>); a sentence may end after it (<c>20.03.2024. 1960</c>).
+    /// (<c>2023. 10. 9. 2024. 4. 26.</c>); a sentence may end after it (<c>20.03.2024. 1960</c>). Each neighbour is compared
+    /// with the date's own mark on its side: in <c>2024. 1.3.8.1...</c> the first mark is the end of a sentence and the
+    /// last one the dot that also joins the digits after it, so that no date takes digits from the number. Digits written
+    /// one at a time are one number, however they are joined: a date's one-digit day or month is not taken from two or
+    /// more single digits beside it (<c>1.2.3.4.5.6.7.8.9. 2024</c>, <c>2024. 1. 2.3.4...</c>), while one count beside
+    /// a date is still a count (<c>cell 4 1.3.2024</c>).
     /// </summary>
     private static bool IsSetApart(List<Group> groups, ReadOnlySpan<char> digits, int k, int length, int lastDateEnd)
     {
-        var (mark, bare) = (groups[k + 1].Mark, groups[k + 1].Bare);
-        bool Continues(Group next) => next.Mark == mark && next.Bare == bare;
-        var before = k == 0 || !Continues(groups[k]) || k == lastDateEnd;
-        var after = k + length == groups.Count || !Continues(groups[k + length]) || DateLength(groups, digits, k + length) > 0;
+        var last = k + length - 1;
+        var before = k == 0 || k == lastDateEnd || (!SameMark(groups[k], groups[k + 1]) && !SingleDigits(groups, k - 2, 3));
+        var after = last + 1 == groups.Count || DateLength(groups, digits, last + 1) > 0
+            || (!SameMark(groups[last + 1], groups[last]) && !SingleDigits(groups, last, 3));
         return before && after;
     }
+
+    /// <summary>Whether the <paramref name="count"/> groups from <paramref name="first"/> exist and hold one digit each.</summary>
+    private static bool SingleDigits(List<Group> groups, int first, int count)
+    {
+        if (first < 0 || first + count > groups.Count)
+        {
+            return false;
+        }
+
+        for (var k = first; k < first + count; k++)
+        {
+            if (groups[k].Length != 1)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether two groups are joined to their previous ones the same way.</summary>
+    private static bool SameMark(Group a, Group b) => a.Mark == b.Mark && a.Bare == b.Bare;
 
     /// <summary>How many groups from <paramref name="k"/> form a date (year-month-day either way round, year-month, month-year, year-year), or 0.</summary>
     private static int DateLength(List<Group> groups, ReadOnlySpan<char> digits, int k)

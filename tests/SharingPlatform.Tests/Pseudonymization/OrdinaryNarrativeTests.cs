@@ -66,6 +66,9 @@ public sealed class OrdinaryNarrativeTests
         "Transferred on 2024-03-20. 15 others were sent back with her.",
         "Detainees by month: 2023-10 500, 2024-04 60 (estimates).",
         "Seen on 20.03.2024. 2 weeks later she was moved to Camp B.",
+        "Arrested 2024. 3.15 10:00 at Yanji station; 2024.3. 15. 12 others were held with her.",
+        "Seen 2024. 3. 15.18:00 near Tumen, moved on 2024. 3. 20. 2 days later.",
+        "Cell 4 1.3.2024 14:30: the guards counted 12 women.",
     ];
 
     public static TheoryData<string> Narratives => new(Corpus);
