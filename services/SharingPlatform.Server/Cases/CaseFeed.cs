@@ -156,23 +156,11 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             var liveThen = changed.SelectMany(g => g.LiveAt(cursor.JudgedSeq, cursor.JudgedTime)).ToList();
             var since = changed.SelectMany(g => g.All).Where(a => a.CreateSeq > cursor.JudgedSeq).ToList();
             var ids = changed.Select(g => g.TenantId).ToList();
-            var position = state.ResyncPos;
-            while (position < cursor.Seq)
+            if (await WalkWindowsAsync(pass, judge, state.ResyncPos, cursor.Seq,
+                    (from, to) => scope.ResyncAsync(caller, liveNow, liveThen, since, ids, state.ResyncAll, from, to, cancellationToken),
+                    row => state with { ResyncPos = row.Seq }, cancellationToken) is { } stoppedAt)
             {
-                if (pass.Scanned >= options.Value.ScanBudget)
-                {
-                    return (state with { ResyncPos = position }, false);
-                }
-
-                var to = Math.Min(position + Window, cursor.Seq);
-                var rows = await scope.ResyncAsync(caller, liveNow, liveThen, since, ids, state.ResyncAll, position, to, cancellationToken);
-                pass.Scanned += to - position;
-                if (await judge.EmitAsync(rows, pass, row => state with { ResyncPos = row.Seq }, cancellationToken) is { } stoppedAt)
-                {
-                    return (state with { ResyncPos = stoppedAt }, false);
-                }
-
-                position = to;
+                return (state with { ResyncPos = stoppedAt }, false);
             }
 
             // Every record up to the cursor is now as the agreements live at the resync's point show it, and those are
@@ -183,25 +171,43 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         // Phase 2: every change after the cursor, in sequence order, up to the committed high-water mark.
         var allLive = grantors.SelectMany(g => g.Now?.Agreements ?? []).ToList();
         var grantorIds = grantors.Select(g => g.TenantId).ToList();
-        for (var position = cursor.Seq; position < high;)
+        if (await WalkWindowsAsync(pass, judge, cursor.Seq, high,
+                (from, to) => scope.ChangesAsync(caller, allLive, grantorIds, cursor.Seq, from, to, cancellationToken),
+                row => cursor.At(row.Seq, high, now), cancellationToken) is { } stopped)
         {
-            if (pass.Scanned >= options.Value.ScanBudget)
-            {
-                return (cursor.At(position, high, now), false);
-            }
-
-            var to = Math.Min(position + Window, high);
-            var rows = await scope.ChangesAsync(caller, allLive, grantorIds, cursor.Seq, position, to, cancellationToken);
-            pass.Scanned += to - position;
-            if (await judge.EmitAsync(rows, pass, row => cursor.At(row.Seq, high, now), cancellationToken) is { } stoppedAt)
-            {
-                return (cursor.At(stoppedAt, high, now), false);
-            }
-
-            position = to;
+            return (cursor.At(stopped, high, now), false);
         }
 
         return (cursor.At(Math.Max(cursor.Seq, high), high, now), true);
+    }
+
+    /// <summary>
+    /// Walks the sequence positions (<paramref name="from"/>, <paramref name="to"/>] a window at a time, sending what
+    /// <paramref name="read"/> returns for each. Returns where it stopped when the call's scan budget or max_changes ran
+    /// out first, else null.
+    /// </summary>
+    private async Task<long?> WalkWindowsAsync(Pass pass, Judge judge, long from, long to, Func<long, long, Task<List<ScopedCase>>> read,
+        Func<CaseEntity, PullCursor> after, CancellationToken cancellationToken)
+    {
+        for (var position = from; position < to;)
+        {
+            if (pass.Scanned >= options.Value.ScanBudget)
+            {
+                return position;
+            }
+
+            var end = Math.Min(position + Window, to);
+            var rows = await read(position, end);
+            pass.Scanned += end - position;
+            if (await judge.EmitAsync(rows, pass, after, cancellationToken) is { } stoppedAt)
+            {
+                return stoppedAt;
+            }
+
+            position = end;
+        }
+
+        return null;
     }
 
     private static DateTime Latest(params DateTime[] times) => times.Max();

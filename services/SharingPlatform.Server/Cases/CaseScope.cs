@@ -81,11 +81,7 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
 
     /// <summary>The rows of <paramref name="view"/> the viewer may read (not retracted, matching a live agreement);
     /// compose filters on it, then <see cref="WithGoverning"/>.</summary>
-    public IQueryable<CaseEntity> Readable(TenantView view)
-    {
-        var rows = db.Cases.AsNoTracking().Where(c => c.TenantId == view.TenantId && !c.Retracted);
-        return view.Own ? rows : rows.Where(AgreementPolicy.MatchesAny(view.Agreements, view.ViewerKind));
-    }
+    public IQueryable<CaseEntity> Readable(TenantView view) => Matching(view.TenantId, view.Own ? null : view.Agreements, view.ViewerKind);
 
     /// <summary>Each row with its governing agreement for <paramref name="view"/>, decided by the database.</summary>
     public static IQueryable<ScopedCase> WithGoverning(IQueryable<CaseEntity> rows, TenantView view) =>
@@ -101,10 +97,14 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             .OrderBy(c => c.Id).Skip(budget - 1).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The rows <paramref name="view"/> counts (not retracted; of a grantor, matching any live agreement).</summary>
-    public IQueryable<CaseEntity> Countable(CountView view)
+    public IQueryable<CaseEntity> Countable(CountView view) => Matching(view.TenantId, view.Own ? null : view.Agreements, view.ViewerKind);
+
+    /// <summary>The tenant's records that are not retracted and, unless <paramref name="agreements"/> is null (the
+    /// viewer's own tenant), match one of them.</summary>
+    private IQueryable<CaseEntity> Matching(long tenantId, IReadOnlyList<AgreementEntity>? agreements, V1.TenantKind viewerKind)
     {
-        var rows = db.Cases.AsNoTracking().Where(c => c.TenantId == view.TenantId && !c.Retracted);
-        return view.Own ? rows : rows.Where(AgreementPolicy.MatchesAny(view.Agreements, view.ViewerKind));
+        var rows = db.Cases.AsNoTracking().Where(c => c.TenantId == tenantId && !c.Retracted);
+        return agreements is null ? rows : rows.Where(AgreementPolicy.MatchesAny(agreements, viewerKind));
     }
 
     /// <summary>The event types of <paramref name="rows"/>, one per record and type.</summary>

@@ -108,12 +108,18 @@ public static class AgreementPolicy
         Expression<Func<CaseEntity, bool>>? any = null;
         foreach (var agreement in agreements)
         {
-            var grantor = agreement.GrantorTenantId;
-            var one = And(c => c.TenantId == grantor, Matches(agreement, granteeKind));
+            var one = MatchesOnGrantor(agreement, granteeKind);
             any = any is null ? one : Or(any, one);
         }
 
         return any ?? (c => false);
+    }
+
+    /// <summary><see cref="Matches"/> on the agreement's own grantor's records only.</summary>
+    private static Expression<Func<CaseEntity, bool>> MatchesOnGrantor(AgreementEntity agreement, TenantKind granteeKind)
+    {
+        var grantor = agreement.GrantorTenantId;
+        return And(c => c.TenantId == grantor, Matches(agreement, granteeKind));
     }
 
     /// <summary>
@@ -126,9 +132,7 @@ public static class AgreementPolicy
         Expression body = Expression.Constant(0L);
         for (var i = widestFirst.Count - 1; i >= 0; i--)
         {
-            var grantor = widestFirst[i].GrantorTenantId;
-            var test = And(c => c.TenantId == grantor, Matches(widestFirst[i], granteeKind));
-            body = Expression.Condition(Inline(test, row), Parameter(widestFirst[i].Id), body);
+            body = Expression.Condition(Inline(MatchesOnGrantor(widestFirst[i], granteeKind), row), Parameter(widestFirst[i].Id), body);
         }
 
         return Expression.Lambda<Func<CaseEntity, long>>(body, row);
