@@ -89,16 +89,27 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         PullCursor cursor, int batch, long remaining, bool quiet, CancellationToken cancellationToken)
     {
         // Each message is recorded before it is sent: a pull that cannot be audited stops, and sends nothing more.
-        var outbox = new Outbox(stream, batch, PullCursor.Key(keys), caller.TenantId, async message =>
+        var outbox = new Outbox(stream, batch, PullCursor.Key(keys), caller.TenantId, trail, async (message, purpose) =>
         {
             await audit.AppendAloneAsync(new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.CaseService/PullChanges",
-                [.. message.Changes.Select(c => c.Name)], trail.Purpose, "OK", ""), cancellationToken);
+                [.. message.Changes.Select(c => c.Name)], purpose, "OK", ""), cancellationToken);
             trail.Written = true;
-            trail.Purposes.Clear(); // purposes are recorded per message
         }, cancellationToken);
         var pass = new Pass(caller, cursor, outbox, remaining);
-        var (final, caughtUp) = await WalkAsync(pass, cancellationToken);
-        await outbox.FinishAsync(final, caughtUp, quiet);
+        PullCursor final;
+        bool caughtUp;
+        try
+        {
+            (final, caughtUp) = await WalkAsync(pass, cancellationToken);
+            await outbox.FinishAsync(final, caughtUp, quiet);
+        }
+        catch
+        {
+            // Nothing may write to the stream once the call has ended.
+            await outbox.AbandonAsync();
+            throw;
+        }
+
         return (final, pass.Remaining, caughtUp);
     }
 
@@ -319,47 +330,71 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 || (a.ValidUntil > fromTime && a.ValidUntil <= now));
     }
 
-    /// <summary>Collects changes into messages bounded by count and bytes; each message carries the cursor after its last change.</summary>
+    /// <summary>
+    /// Collects changes into messages bounded by count and bytes; each message carries the cursor after its last change.
+    /// A full message is recorded, then written, in the background while the walk goes on to fill the next one: at most
+    /// one message is in flight, and a failure to record or write it stops the walk when the next message is ready.
+    /// </summary>
     private sealed class Outbox(
-        IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId,
-        Func<PullChangesResponse, Task> beforeSend, CancellationToken cancellationToken)
+        IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId, AuditTrail trail,
+        Func<PullChangesResponse, string, Task> record, CancellationToken cancellationToken)
     {
         private PullChangesResponse _message = new();
+        private readonly SortedSet<string> _purposes = new(StringComparer.Ordinal);
         private PullCursor _after;
         private int _size;
+        private Task _sending = Task.CompletedTask;
 
         public async Task AddAsync(Change change, PullCursor after)
         {
+            // The purposes the trail gathered since the last change are this change's: the agreement it was shared through.
+            var purposes = trail.Purposes.ToList();
+            trail.Purposes.Clear();
             var size = change.CalculateSize();
             if (_message.Changes.Count > 0 && (_size + size > MessageBudgetBytes || _message.Changes.Count >= batch))
             {
                 await SendAsync(_after);
-                _message = new PullChangesResponse();
-                _size = 0;
             }
 
             _message.Changes.Add(change);
+            _purposes.UnionWith(purposes);
             _after = after;
             _size += size;
         }
 
         public async Task FinishAsync(PullCursor final, bool caughtUp, bool quiet)
         {
-            if (quiet && _message.Changes.Count == 0)
+            if (!quiet || _message.Changes.Count > 0)
             {
-                return;
+                _message.CaughtUp = caughtUp;
+                await SendAsync(final);
             }
 
-            _message.CaughtUp = caughtUp;
-            await SendAsync(final);
+            await _sending;
+        }
+
+        /// <summary>Waits for the message in flight to be written or to fail (its failure is not the caller's to report).</summary>
+        public async Task AbandonAsync()
+        {
+            await Task.WhenAny(_sending);
+            _ = _sending.Exception; // observed
         }
 
         // The cursor is sealed once per message, not per change.
         private async Task SendAsync(PullCursor after)
         {
-            _message.NextCursor = after.Format(cursorKey, tenantId);
-            await beforeSend(_message);
-            await stream.WriteAsync(_message, cancellationToken);
+            var message = _message;
+            message.NextCursor = after.Format(cursorKey, tenantId);
+            var purpose = string.Join(',', _purposes);
+            (_message, _size) = (new PullChangesResponse(), 0);
+            _purposes.Clear();
+            await _sending;
+            // On the thread pool: SQLite's "async" calls complete synchronously and would otherwise hold up the walk.
+            _sending = Task.Run(async () =>
+            {
+                await record(message, purpose);
+                await stream.WriteAsync(message, cancellationToken);
+            }, CancellationToken.None);
         }
     }
 }

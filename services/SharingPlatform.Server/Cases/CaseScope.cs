@@ -8,7 +8,8 @@ using static SharingPlatform.Server.Sharing.PolicyExpressions;
 
 namespace SharingPlatform.Server.Cases;
 
-/// <summary>A case row with the id of the agreement that governs it for the reader (0: none, or the reader's own row).</summary>
+/// <summary>A case row with the id of the agreement that governs it for the reader (0: none, or the reader's own row).
+/// The feed's rows carry only the columns it sends (see <c>CaseScope.FeedColumns</c>).</summary>
 public sealed class ScopedCase
 {
     public required CaseEntity Row { get; init; }
@@ -130,7 +131,7 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             ? c => c.TenantId == own
             : c => c.TenantId == own || (grantorIds.Contains(c.TenantId) && db.CaseRevisions.Any(r => r.CaseRowId == c.Id && r.Seq <= cursorSeq));
         rows = rows.Where(Or(wanted, AgreementPolicy.MatchesAny(widest, caller.TenantKind)));
-        return rows.OrderBy(c => c.Seq).Select(Scoped(AgreementPolicy.Governing(widest, caller.TenantKind))).ToListAsync(cancellationToken);
+        return rows.OrderBy(c => c.Seq).Select(Scoped(AgreementPolicy.Governing(widest, caller.TenantKind), FeedColumns)).ToListAsync(cancellationToken);
     }
 
     /// <summary>
@@ -155,7 +156,7 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
             rows = rows.Where(wanted);
         }
 
-        return rows.OrderBy(c => c.Seq).Select(Scoped(now)).ToListAsync(cancellationToken);
+        return rows.OrderBy(c => c.Seq).Select(Scoped(now, FeedColumns)).ToListAsync(cancellationToken);
     }
 
     /// <summary>Every revision of the given rows, by row.</summary>
@@ -229,12 +230,27 @@ public sealed class CaseScope(SharingDbContext db, GranteeTokens granteeTokens, 
 
     // ---- Plumbing -------------------------------------------------------------------------------------------
 
-    private static Expression<Func<CaseEntity, ScopedCase>> Scoped(Expression<Func<CaseEntity, long>> governing)
+    /// <summary>
+    /// The columns the feed sends of a row (identity, sequence, state, times, content, etag), read instead of the
+    /// whole row: the feed reads many rows, and the facts it judges tombstones by come from revisions, not the row.
+    /// </summary>
+    private static readonly string[] FeedColumns =
+    [
+        nameof(CaseEntity.Id), nameof(CaseEntity.TenantId), nameof(CaseEntity.CaseId), nameof(CaseEntity.Seq), nameof(CaseEntity.Retracted),
+        nameof(CaseEntity.CreateTime), nameof(CaseEntity.UpdateTime), nameof(CaseEntity.Content), nameof(CaseEntity.Etag),
+    ];
+
+    /// <summary>Each row with its governing agreement; with <paramref name="columns"/>, a row with those columns only.</summary>
+    private static Expression<Func<CaseEntity, ScopedCase>> Scoped(Expression<Func<CaseEntity, long>> governing, string[]? columns = null)
     {
         var row = governing.Parameters[0];
+        Expression read = columns is null
+            ? row
+            : Expression.MemberInit(Expression.New(typeof(CaseEntity)),
+                columns.Select(c => Expression.Bind(typeof(CaseEntity).GetProperty(c)!, Expression.Property(row, c))));
         return Expression.Lambda<Func<CaseEntity, ScopedCase>>(
             Expression.MemberInit(Expression.New(typeof(ScopedCase)),
-                Expression.Bind(typeof(ScopedCase).GetProperty(nameof(ScopedCase.Row))!, row),
+                Expression.Bind(typeof(ScopedCase).GetProperty(nameof(ScopedCase.Row))!, read),
                 Expression.Bind(typeof(ScopedCase).GetProperty(nameof(ScopedCase.Governing))!, governing.Body)),
             row);
     }

@@ -101,6 +101,42 @@ public abstract class AuditTrailTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Each_pull_message_records_the_purposes_of_its_own_records_only()
+    {
+        // Two grantors share for different purposes; one record each, pulled one per message. The record that does
+        // not fit a message any more goes into the next one, and so must the purpose it was shared for.
+        var grantee = await fixture.CreateClientAsync();
+        var grantors = new List<(TestClient Client, Purpose Purpose, string Recorded)>
+        {
+            (await fixture.CreateClientAsync(null, "sync", "tenant-admin"), Purpose.UnSubmission, "PURPOSE_UN_SUBMISSION"),
+            (await fixture.CreateClientAsync(null, "sync", "tenant-admin"), Purpose.RescueCoordination, "PURPOSE_RESCUE_COORDINATION"),
+        };
+        foreach (var (grantor, purpose, _) in grantors)
+        {
+            using var connection = grantor.Connect();
+            var agreement = Agreements.To(grantee);
+            agreement.Purpose = purpose;
+            await connection.Sharing.CreateAgreementAsync(Agreements.Create(grantor, agreement));
+            await connection.Cases.PushCasesAsync(Records.Push(grantor, Records.Valid(grantor.CaseName("one"))));
+        }
+
+        using (var granteeConnection = grantee.Connect())
+        {
+            Assert.Equal(2, (await granteeConnection.Cases.PullAllAsync(grantee.Parent, batchSize: 1)).Changes.Count);
+        }
+
+        using var platform = fixture.ConnectPlatformAdmin();
+        var pulls = (await AuditReader.AllAsync(platform, new ListAuditEventsRequest { ActorClient = grantee.ClientId }))
+            .Where(e => e.Action == "sharing.v1.CaseService/PullChanges" && e.Resources.Count > 0).ToList();
+        foreach (var (grantor, _, recorded) in grantors)
+        {
+            var read = Assert.Single(pulls, e => e.Resources.Contains(grantor.CaseName("one")));
+            Assert.Equal([grantor.CaseName("one")], read.Resources);
+            Assert.Equal(recorded, read.Purpose);
+        }
+    }
+
+    [Fact]
     public async Task Refused_token_requests_are_recorded()
     {
         var client = await fixture.CreateClientAsync();
