@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -105,8 +106,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         }
         catch
         {
-            // Nothing may write to the stream once the call has ended.
-            await outbox.AbandonAsync();
+            // Nothing may write to the stream once the call has ended; a message that failed to be recorded or written
+            // is the call's failure, whatever stopped the walk after it.
+            await outbox.SettleAsync();
             throw;
         }
 
@@ -347,6 +349,11 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
 
         public async Task AddAsync(Change change, PullCursor after)
         {
+            if (_sending.IsFaulted)
+            {
+                await _sending; // stop at once: the message in flight could not be recorded or written
+            }
+
             // The purposes the trail gathered since the last change are this change's: the agreement it was shared through.
             var purposes = trail.Purposes.ToList();
             trail.Purposes.Clear();
@@ -373,11 +380,19 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             await _sending;
         }
 
-        /// <summary>Waits for the message in flight to be written or to fail (its failure is not the caller's to report).</summary>
-        public async Task AbandonAsync()
+        /// <summary>
+        /// For a walk that failed: waits for the message in flight, and throws its failure, if any other than a
+        /// cancellation, in place of the walk's. The purposes of records read but not sent go back to the trail, for
+        /// the failed call's own event.
+        /// </summary>
+        public async Task SettleAsync()
         {
+            trail.Purposes.UnionWith(_purposes);
             await Task.WhenAny(_sending);
-            _ = _sending.Exception; // observed
+            if (_sending.Exception?.InnerException is { } failure and not OperationCanceledException)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
         }
 
         // The cursor is sealed once per message, not per change.
