@@ -113,6 +113,11 @@ try
     Step("GetCase");
     table.Add(Latency($"GetCase x{GetCalls}", await work.GetCaseAsync(GetCalls, 2 * records)));
 
+    Step($"GetCase, {Pushers} concurrent readers");
+    var (concurrent, callsPerSecond) = await work.GetCaseConcurrentlyAsync(GetCalls, 2 * records, Pushers);
+    var (readName, readP50, readDetail) = Latency($"GetCase x{GetCalls}, {Pushers} concurrent readers", concurrent);
+    table.Add((readName, readP50, $"{readDetail}, {callsPerSecond:0} calls/s in all"));
+
     Step("ListCases");
     table.Add(Latency($"ListCases page of 100 x{ListCalls}", await work.ListCasesAsync(ListCalls)));
 

@@ -73,6 +73,17 @@ internal sealed class Workloads(CaseService.CaseServiceClient cases, Cancellatio
         }
     });
 
+    /// <summary><paramref name="readers"/> callers each making sequential GetCase calls at once (<paramref name="calls"/>
+    /// in all); returns every call's latency in ms and the calls per second of all readers together.</summary>
+    public async Task<(double[] Latencies, double CallsPerSecond)> GetCaseConcurrentlyAsync(int calls, int recordCount, int readers)
+    {
+        var clock = Stopwatch.StartNew();
+        var each = await Task.WhenAll(Enumerable.Range(0, readers).Select(_ => GetCaseAsync(calls / readers, recordCount)));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var all = each.SelectMany(l => l).Order().ToArray();
+        return (all, all.Length / seconds);
+    }
+
     /// <summary>Sequential ListCases pages of 100, following page tokens (deep pages included), restarting at the end.</summary>
     public Task<double[]> ListCasesAsync(int calls)
     {

@@ -1,6 +1,7 @@
 extern alias sdk;
 
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Tenants;
@@ -12,9 +13,30 @@ namespace SharingPlatform.Server.Audit;
 /// Appends to the single audit chain. An append locks the head row until its transaction commits, so events get
 /// consecutive sequence numbers and each links to the one before, whatever the number of writers or replicas.
 /// Writers that hold the change-sequence lock take this one after it (never the other way round).
+/// <para>
+/// Events that stand alone (reads, pull messages, refusals, tokens) are committed in groups: each caller queues its
+/// entry and waits for the commit of the transaction that holds it; one loop per process appends everything queued
+/// (up to <see cref="MaxGroup"/>) in one transaction, so concurrent readers share a commit instead of taking turns
+/// for one each. A read is still recorded before it is served.
+/// </para>
 /// </summary>
-public sealed class AuditChain(IServiceScopeFactory scopes, TimeProvider time)
+public sealed class AuditChain : IAsyncDisposable, IDisposable
 {
+    /// <summary>Most events committed in one transaction.</summary>
+    public const int MaxGroup = 256;
+
+    private readonly IServiceScopeFactory scopes;
+    private readonly TimeProvider time;
+    private readonly Channel<Queued> _queue = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _appender;
+
+    public AuditChain(IServiceScopeFactory scopes, TimeProvider time)
+    {
+        this.scopes = scopes;
+        this.time = time;
+        _appender = Task.Run(AppendQueuedAsync);
+    }
+
     /// <summary>
     /// Appends inside the caller's open transaction: the events commit with the change they record, or not at all.
     /// An entry that names resources of several tenants becomes one event per tenant, each with that tenant's
@@ -78,13 +100,93 @@ public sealed class AuditChain(IServiceScopeFactory scopes, TimeProvider time)
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>Appends in a transaction of its own, on a fresh context: for reads and refusals, which change nothing else.</summary>
+    /// <summary>
+    /// Appends in a transaction of its own (shared with other callers' events queued at the same time), for reads
+    /// and refusals, which change nothing else; returns once the event is committed. A cancelled wait may still see
+    /// the event recorded.
+    /// </summary>
     public async Task AppendAloneAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        var queued = new Queued(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(queued))
+        {
+            throw new InvalidOperationException("The audit log is closed: the server is stopping.");
+        }
+
+        await queued.Committed.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops taking events and waits until those queued are committed (or have failed).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _appender;
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, for a container disposed synchronously.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _appender.GetAwaiter().GetResult();
+    }
+
+    private async Task AppendQueuedAsync()
+    {
+        var group = new List<Queued>(MaxGroup);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var queued))
+            {
+                group.Add(queued);
+            }
+
+            try
+            {
+                await CommitAsync(group);
+                group.ForEach(q => q.Committed.TrySetResult());
+            }
+            catch (Exception) when (group.Count > 1)
+            {
+                // One event the database refuses must not fail its neighbours: each is tried again alone.
+                foreach (var queued in group)
+                {
+                    await CommitAloneAsync(queued);
+                }
+            }
+            catch (Exception failure)
+            {
+                group[0].Committed.TrySetException(failure);
+            }
+
+            group.Clear();
+        }
+    }
+
+    private async Task CommitAloneAsync(Queued queued)
+    {
+        try
+        {
+            await CommitAsync([queued]);
+            queued.Committed.TrySetResult();
+        }
+        catch (Exception failure)
+        {
+            queued.Committed.TrySetException(failure);
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<Queued> group)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
-        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
-        await AppendAsync(db, entry, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await using var transaction = await ChangeSequence.BeginAsync(db, CancellationToken.None);
+        foreach (var queued in group)
+        {
+            await AppendAsync(db, queued.Entry, CancellationToken.None);
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
     }
+
+    private sealed record Queued(AuditEntry Entry, TaskCompletionSource Committed);
 }
