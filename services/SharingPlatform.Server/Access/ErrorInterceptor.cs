@@ -7,6 +7,9 @@ namespace SharingPlatform.Server.Access;
 /// <summary>
 /// Turns any unexpected exception into INTERNAL with a trace id, so that no stack trace, SQL or value
 /// reaches a client; the exception type, stack and trace id are logged, not its message (it may hold data).
+/// A passing storage failure (<see cref="Data.StorageErrors.IsTransient"/>: a lock held too long, a conflict, a lost
+/// connection) is UNAVAILABLE instead, reason <c>STORAGE_BUSY</c>, so that clients retry (a push with the same
+/// request_id, which is safe: a write that failed left nothing).
 /// Being the outermost interceptor, it also marks the call as read (see <see cref="MalformedMessages"/>).
 /// </summary>
 public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
@@ -76,6 +79,12 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
     private RpcException Wrap(Exception exception, ServerCallContext context)
     {
         var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+        if (Data.StorageErrors.IsTransient(exception))
+        {
+            Hosting.Log.StorageBusy(logger, exception.GetType().FullName, context.Method, traceId);
+            return RpcErrors.StorageBusy(traceId);
+        }
+
         Hosting.Log.UnhandledException(logger, exception.GetType().FullName, context.Method, traceId, exception.StackTrace);
         return RpcErrors.Internal(traceId);
     }

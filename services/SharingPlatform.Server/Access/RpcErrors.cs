@@ -57,6 +57,10 @@ public static class RpcErrors
     public static RpcException Internal(string traceId) =>
         Build(Code.Internal, "INTERNAL", $"Internal error; quote trace id {traceId} to the operator.").ToRpcException();
 
+    /// <summary>A passing storage failure: the same request may be sent again (see <see cref="Data.StorageErrors"/>).</summary>
+    public static RpcException StorageBusy(string traceId) =>
+        Build(Code.Unavailable, "STORAGE_BUSY", $"The database is busy; send the same request again shortly (trace id {traceId}).").ToRpcException();
+
     [DoesNotReturn]
     private static void Throw(Code code, string reason, string message) => throw Build(code, reason, message).ToRpcException();
 

@@ -145,9 +145,10 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
                 await CommitAsync(group);
                 group.ForEach(q => q.Committed.TrySetResult());
             }
-            catch (Exception) when (group.Count > 1)
+            catch (DbUpdateException refused) when (group.Count > 1 && !StorageErrors.IsTransient(refused))
             {
-                // One event the database refuses must not fail its neighbours: each is tried again alone.
+                // One event the database refuses must not fail its neighbours: each is tried again alone. Any other
+                // failure (a lock held too long, a lost connection) fails the whole group at once.
                 foreach (var queued in group)
                 {
                     await CommitAloneAsync(queued);
@@ -155,7 +156,7 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
             }
             catch (Exception failure)
             {
-                group[0].Committed.TrySetException(failure);
+                group.ForEach(q => q.Committed.TrySetException(failure));
             }
 
             group.Clear();

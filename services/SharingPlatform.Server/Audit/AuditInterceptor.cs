@@ -74,6 +74,7 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail,
     {
         RpcException rpc => rpc.StatusCode,
         OperationCanceledException when context.CancellationToken.IsCancellationRequested => StatusCode.Cancelled,
+        _ when Data.StorageErrors.IsTransient(exception) => StatusCode.Unavailable, // as the error interceptor answers it
         _ => StatusCode.Internal,
     };
 

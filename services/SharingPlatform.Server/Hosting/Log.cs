@@ -36,6 +36,9 @@ public static partial class Log
     [LoggerMessage(10, LogLevel.Warning, "Could not read the committed change sequence ({ExceptionType}); following pulls wait for their heartbeat until it works again")]
     public static partial void CommittedSequenceWatchFailed(ILogger logger, string? exceptionType);
 
+    [LoggerMessage(12, LogLevel.Warning, "The database was busy for {Method} ({ExceptionType}); the caller was told UNAVAILABLE, to retry; trace id {TraceId}")]
+    public static partial void StorageBusy(ILogger logger, string? exceptionType, string method, string traceId);
+
     [LoggerMessage(11, LogLevel.Warning, "Upgrade: filled in the sharing facts of {Count} stored records from their content.")]
     public static partial void CaseFactsFilled(ILogger logger, long count);
 }

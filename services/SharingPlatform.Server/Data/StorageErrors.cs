@@ -1,0 +1,31 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace SharingPlatform.Server.Data;
+
+/// <summary>Which storage failures are passing (a lock held too long, a conflict, a lost connection): the same
+/// request, tried again, may well succeed.</summary>
+public static class StorageErrors
+{
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
+    /// <summary>Whether <paramref name="exception"/> or one it wraps is a passing storage failure: SQLite busy or
+    /// locked, what Npgsql calls transient (serialization failure 40001, deadlock 40P01, lost connections, timeouts),
+    /// or any provider's own transient error.</summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked }
+                || e is NpgsqlException { IsTransient: true }
+                || e is DbException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
