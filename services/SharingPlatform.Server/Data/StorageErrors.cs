@@ -12,14 +12,14 @@ public static class StorageErrors
     private const int SqliteLocked = 6;
 
     /// <summary>Whether <paramref name="exception"/> or one it wraps is a passing storage failure: SQLite busy or
-    /// locked, what Npgsql calls transient (serialization failure 40001, deadlock 40P01, lost connections, timeouts),
-    /// or any provider's own transient error.</summary>
+    /// locked (Microsoft.Data.Sqlite does not mark them transient), a PostgreSQL serialization failure (40001) or
+    /// deadlock (40P01), or anything else the provider marks transient (Npgsql: lost connections, timeouts).</summary>
     public static bool IsTransient(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             if (e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked }
-                || e is NpgsqlException { IsTransient: true }
+                || e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected }
                 || e is DbException { IsTransient: true })
             {
                 return true;
