@@ -335,7 +335,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     /// <summary>
     /// Collects changes into messages bounded by count and bytes; each message carries the cursor after its last change.
     /// A full message is recorded, then written, in the background while the walk goes on to fill the next one: at most
-    /// one message is in flight, and a failure to record or write it stops the walk when the next message is ready.
+    /// one message is in flight, and a failure to record or write it stops the walk at the next change.
     /// </summary>
     private sealed class Outbox(
         IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId, AuditTrail trail,
