@@ -354,17 +354,17 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 await _sending; // stop at once: the message in flight could not be recorded or written
             }
 
-            // The purposes the trail gathered since the last change are this change's: the agreement it was shared through.
-            var purposes = trail.Purposes.ToList();
-            trail.Purposes.Clear();
             var size = change.CalculateSize();
             if (_message.Changes.Count > 0 && (_size + size > MessageBudgetBytes || _message.Changes.Count >= batch))
             {
                 await SendAsync(_after);
             }
 
+            // The purposes the trail gathered since the last change are this change's (the agreement it was shared
+            // through), so they go with the message it joins.
             _message.Changes.Add(change);
-            _purposes.UnionWith(purposes);
+            _purposes.UnionWith(trail.Purposes);
+            trail.Purposes.Clear();
             _after = after;
             _size += size;
         }

@@ -1,6 +1,5 @@
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
 
@@ -21,10 +20,8 @@ public sealed class StorageBusyTests(ShortBusyTimeoutFixture fixture) : IClassFi
         var push = Records.Push(client, Records.Valid(client.CaseName("locked-out")));
 
         RpcException busy;
-        await using (var locker = new SqliteConnection($"Data Source={fixture.DatabasePath}"))
+        await using (await fixture.HoldWriteLockAsync())
         {
-            await locker.OpenAsync(TestContext.Current.CancellationToken);
-            using var holding = locker.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the write lock
             busy = await Assert.ThrowsAsync<RpcException>(() => connection.Cases.PushCasesAsync(push).ResponseAsync);
         }
 
@@ -41,7 +38,7 @@ public sealed class StorageBusyTests(ShortBusyTimeoutFixture fixture) : IClassFi
 /// <summary>SQLite with a busy timeout of one second instead of thirty, so that a held lock shows quickly.</summary>
 public sealed class ShortBusyTimeoutFixture : SqliteFixture
 {
-    public string DatabasePath => Path.Combine(DataDirectory, "busy.db");
+    public override string DatabasePath => Path.Combine(DataDirectory, "busy.db");
 
     protected override Task<string?> CreateDatabaseAsync() =>
         Task.FromResult<string?>($"Data Source={DatabasePath};Pooling=True;Default Timeout=1");

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
@@ -40,10 +39,8 @@ public sealed class AuditFailureTests(SqliteFixture fixture) : IClassFixture<Sql
             // Many reads of both at once while the test holds the database's write lock, so that their events queue
             // and are committed together once it lets go.
             List<Task<StatusCode>> reads;
-            await using (var blocker = new SqliteConnection($"Data Source={Path.Combine(fixture.DataDirectory, "sharing.db")}"))
+            await using (await fixture.HoldWriteLockAsync())
             {
-                await blocker.OpenAsync();
-                await using var holding = blocker.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the write lock
                 reads = [.. Enumerable.Range(0, 24).SelectMany(_ => new[] { ReadAsync(refusedConnection, refused), ReadAsync(otherConnection, other) })];
                 await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
             }
