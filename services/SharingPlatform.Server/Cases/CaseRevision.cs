@@ -34,6 +34,7 @@ public sealed class CaseRevision
     public static CaseRevision Of(CaseEntity entity) => new()
     {
         Case = entity,
+        CaseRowId = entity.Id,
         Seq = entity.Seq,
         Time = entity.UpdateTime,
         Retracted = entity.Retracted,

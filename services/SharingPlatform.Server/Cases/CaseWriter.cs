@@ -69,16 +69,18 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         }
 
         var caseIds = planned.Where(p => p.Content is not null).Select(p => p.CaseId).ToList();
-        var existing = await own.Where(c => caseIds.Contains(c.CaseId)).ToDictionaryAsync(c => c.CaseId, StringComparer.Ordinal, cancellationToken);
+        var existing = await scope.OwnRowsAsync(caller, caseIds, cancellationToken);
 
         var response = new PushCasesResponse();
+        var (created, changed) = (new List<CaseEntity>(), new List<CaseEntity>());
         foreach (var item in planned)
         {
             response.Results.Add(item.Content is null
                 ? item.Result
-                : Apply(caller, item, existing.GetValueOrDefault(item.CaseId), now, ref lastSeq));
+                : Apply(caller, item, existing.GetValueOrDefault(item.CaseId), now, ref lastSeq, created, changed));
         }
 
+        await scope.StoreAsync(created, changed, cancellationToken);
         await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
         db.PushReceipts.Add(new PushReceipt
         {
@@ -169,7 +171,8 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         return planned;
     }
 
-    private PushResult Apply(Caller caller, PlannedRecord item, CaseEntity? entity, DateTime now, ref long lastSeq)
+    private static PushResult Apply(Caller caller, PlannedRecord item, CaseEntity? entity, DateTime now, ref long lastSeq,
+        List<CaseEntity> created, List<CaseEntity> changed)
     {
         var content = item.Content!;
         var pushedEtag = item.Record.Etag;
@@ -181,8 +184,8 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             }
 
             entity = new CaseEntity { TenantId = caller.TenantId, CaseId = item.CaseId, CreateTime = now };
-            scope.Add(entity);
             Store(entity, item, now, ref lastSeq);
+            created.Add(entity);
             return Result(item, PushOutcome.Created, entity.Etag);
         }
 
@@ -197,6 +200,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             if (pushedEtag.Length > 0)
             {
                 Store(entity, item, now, ref lastSeq);
+                changed.Add(entity);
                 return Result(item, PushOutcome.Updated, entity.Etag);
             }
         }
@@ -204,7 +208,8 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         return Result(item, PushOutcome.Conflict, entity.Etag);
     }
 
-    private void Store(CaseEntity entity, PlannedRecord item, DateTime now, ref long lastSeq)
+    /// <summary>Sets the row's content, facts and change fields for a new version (written by <see cref="CaseScope.StoreAsync"/>).</summary>
+    private static void Store(CaseEntity entity, PlannedRecord item, DateTime now, ref long lastSeq)
     {
         entity.Content = item.Content!;
         CaseFacts.Apply(entity, item.Record);
@@ -213,7 +218,6 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         entity.Etag = CaseEtags.New();
         entity.Seq = ++lastSeq;
         entity.UpdateTime = now;
-        scope.AddRevision(entity);
     }
 
     private static PushResult Result(PlannedRecord item, PushOutcome outcome, string etag) =>
