@@ -3,6 +3,7 @@ extern alias sdk;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Tenants;
 using AuditHashing = sdk::SharingPlatform.Client.Audit.AuditHashing;
@@ -27,13 +28,15 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
 
     private readonly IServiceScopeFactory scopes;
     private readonly TimeProvider time;
+    private readonly bool _disabled;
     private readonly Channel<Queued> _queue = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _appender;
 
-    public AuditChain(IServiceScopeFactory scopes, TimeProvider time)
+    public AuditChain(IServiceScopeFactory scopes, TimeProvider time, IOptions<AuditOptions> options)
     {
         this.scopes = scopes;
         this.time = time;
+        _disabled = options.Value.Disabled;
         _appender = Task.Run(AppendQueuedAsync);
     }
 
@@ -47,6 +50,11 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("An audit event is appended inside the transaction of what it records.");
+        }
+
+        if (_disabled)
+        {
+            return; // the benchmark's measurement of what the audit costs (AuditOptions.Disabled)
         }
 
         var byTenant = entry.Resources.GroupBy(TenantOf, StringComparer.Ordinal).ToList();
@@ -107,6 +115,11 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
     /// </summary>
     public async Task AppendAloneAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
+        if (_disabled)
+        {
+            return;
+        }
+
         var queued = new Queued(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(queued))
         {

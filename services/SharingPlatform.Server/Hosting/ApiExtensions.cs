@@ -33,6 +33,8 @@ public static class ApiExtensions
         }
 
         builder.Services.AddSingleton<GranteeTokens>();
+        AuditOptions.Check(builder);
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<AuditChain>();
         builder.Services.AddSingleton<AuditSigner>();
         builder.Services.AddScoped<AuditTrail>();

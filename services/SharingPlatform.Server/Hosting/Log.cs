@@ -39,6 +39,9 @@ public static partial class Log
     [LoggerMessage(12, LogLevel.Warning, "The database was busy for {Method} ({ExceptionType}); the caller was told UNAVAILABLE, to retry; trace id {TraceId}")]
     public static partial void StorageBusy(ILogger logger, string? exceptionType, string method, string traceId);
 
+    [LoggerMessage(13, LogLevel.Critical, "AUDIT IS OFF (Audit:Disabled, environment {Environment}): no access is recorded. For the benchmark only; never let partners use this server.")]
+    public static partial void AuditDisabled(ILogger logger, string environment);
+
     [LoggerMessage(11, LogLevel.Warning, "Upgrade: filled in the sharing facts of {Count} stored records from their content.")]
     public static partial void CaseFactsFilled(ILogger logger, long count);
 }

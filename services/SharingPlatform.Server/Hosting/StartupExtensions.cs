@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Demo;
@@ -32,6 +33,11 @@ public static class StartupExtensions
             {
                 await scope.ServiceProvider.GetRequiredService<DemoSeed>().RunAsync(cancellationToken);
             }
+        }
+
+        if (app.Services.GetRequiredService<IOptions<AuditOptions>>().Value.Disabled)
+        {
+            Log.AuditDisabled(app.Logger, app.Environment.EnvironmentName);
         }
 
         var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
