@@ -36,9 +36,13 @@ internal sealed class ServerProcess : IDisposable
 
     public string DemoKeyPath(string fileName) => Path.Combine(_dataDirectory, "demo", fileName + ".jwk");
 
+    /// <summary>The server's data directory (on SQLite it holds the database, <c>sharing.db</c>).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <param name="dataDirectory">A data directory to use and keep (the large run starts the server twice on one); by
     /// default a fresh temporary one, deleted on dispose.</param>
-    public static ServerProcess Start(string serverDll, string? postgres, string? dataDirectory = null)
+    /// <param name="settings">More configuration, as <c>--Key=value</c> arguments (e.g. the audit switch).</param>
+    public static ServerProcess Start(string serverDll, string? postgres, string? dataDirectory = null, IEnumerable<string>? settings = null)
     {
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("sp-bench-").FullName;
@@ -51,6 +55,9 @@ internal sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The Benchmark environment behaves as Production, except that it allows the audit switch (Audit:Disabled).
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Benchmark";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Benchmark";
         string[] arguments =
         [
             serverDll,
@@ -67,6 +74,11 @@ internal sealed class ServerProcess : IDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var setting in settings ?? [])
+        {
+            start.ArgumentList.Add(setting);
         }
 
         if (postgres is not null)

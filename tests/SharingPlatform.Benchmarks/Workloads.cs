@@ -33,20 +33,23 @@ internal sealed class Workloads(CaseService.CaseServiceClient cases, Cancellatio
         return clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Reads every change from an empty cursor with the server's default batch size.</summary>
-    public async Task<(int Changes, int Messages, double Seconds)> PullAllAsync(int expected)
+    /// <summary>Reads every change from an empty cursor with the server's default batch size: the pushing tenant's own,
+    /// or with <paramref name="parent"/> a grantee's, whose agreement masks the narrative away.</summary>
+    public async Task<(int Changes, int Messages, double Seconds)> PullAllAsync(int expected, string parent = Records.Parent)
     {
+        var masked = parent != Records.Parent;
         var names = new HashSet<string>(StringComparer.Ordinal);
         var (messages, caughtUp) = (0, false);
         var clock = Stopwatch.StartNew();
-        using var call = cases.PullChanges(new PullChangesRequest { Parent = Records.Parent }, deadline: Deadline, cancellationToken: cancellationToken);
+        using var call = cases.PullChanges(new PullChangesRequest { Parent = parent }, deadline: Deadline, cancellationToken: cancellationToken);
         await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
             messages++;
             caughtUp = message.CaughtUp;
             foreach (var change in message.Changes)
             {
-                if (change.KindCase != Change.KindOneofCase.Record || change.Record.Name != change.Name || !names.Add(change.Name))
+                if (change.KindCase != Change.KindOneofCase.Record || change.Record.Name != change.Name || !names.Add(change.Name)
+                    || (masked && change.Record.Narrative.Length > 0))
                 {
                     throw new BenchmarkException($"Pull: unexpected change for {change.Name} ({change.KindCase}, or a duplicate).");
                 }
@@ -63,9 +66,9 @@ internal sealed class Workloads(CaseService.CaseServiceClient cases, Cancellatio
     }
 
     /// <summary>Sequential GetCase calls on random pushed names; returns each call's latency in ms.</summary>
-    public Task<double[]> GetCaseAsync(int calls, int recordCount) => TimeEachAsync(calls, async _ =>
+    public Task<double[]> GetCaseAsync(int calls, int recordCount, int firstRecord = 0) => TimeEachAsync(calls, async _ =>
     {
-        var name = Records.Name(Random.Shared.Next(recordCount));
+        var name = Records.Name(firstRecord + Random.Shared.Next(recordCount));
         var record = await cases.GetCaseAsync(new GetCaseRequest { Name = name }, deadline: Deadline, cancellationToken: cancellationToken);
         if (record.Name != name || record.Etag.Length == 0)
         {
@@ -82,6 +85,22 @@ internal sealed class Workloads(CaseService.CaseServiceClient cases, Cancellatio
         var seconds = clock.Elapsed.TotalSeconds;
         var all = each.SelectMany(l => l).Order().ToArray();
         return (all, all.Length / seconds);
+    }
+
+    /// <summary>Sequential GetCase calls while <paramref name="pushers"/> callers push <paramref name="count"/> new records
+    /// from <paramref name="first"/>; returns the latencies of the calls made until the pushes end, and the push rate.</summary>
+    public async Task<(double[] Latencies, double PushRate)> GetCaseWhilePushingAsync(int recordCount, int first, int count, int pushers)
+    {
+        var pushing = PushAsync(first, count, pushers);
+        var latencies = new List<double>();
+        while (!pushing.IsCompleted)
+        {
+            latencies.AddRange(await GetCaseAsync(1, recordCount));
+        }
+
+        var seconds = await pushing;
+        latencies.Sort();
+        return latencies.Count > 0 ? ([.. latencies], count / seconds) : throw new BenchmarkException("No GetCase call completed while pushing.");
     }
 
     /// <summary>Sequential ListCases pages of 100, following page tokens (deep pages included), restarting at the end.</summary>

@@ -3,7 +3,6 @@ extern alias server;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using SharingPlatform.Client;
 using SharingPlatform.Client.Auth;
 using server::SharingPlatform.Server.Data;
@@ -27,9 +26,20 @@ internal static class LargeRun
 
     public static async Task<int> RunAsync(string serverDll, string? postgres, int largeSize, CancellationToken cancellationToken)
     {
-        Console.WriteLine($"Large data sets: {SmallSize:N0} and {largeSize:N0} records over {DataShape.TenantCount} tenants and {DataShape.AgreementCount} agreements");
+        await GrowthAsync(serverDll, postgres, SmallSize, largeSize, cancellationToken);
+        return 0;
+    }
+
+    /// <summary>
+    /// Measures the calls at <paramref name="smallSize"/> and <paramref name="largeSize"/> stored records, prints them
+    /// side by side, and returns the worst p50 ratio of the lookups, pages and incremental pulls, and apart from
+    /// them the worst of the counts (which read the share they count, so grow with it).
+    /// </summary>
+    public static async Task<(double Calls, double Counts)> GrowthAsync(string serverDll, string? postgres, int smallSize, int largeSize, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"Large data sets: {smallSize:N0} and {largeSize:N0} records over {DataShape.TenantCount} tenants and {DataShape.AgreementCount} agreements");
         var results = new List<SizeResult>();
-        foreach (var size in new[] { SmallSize, largeSize })
+        foreach (var size in new[] { smallSize, largeSize })
         {
             results.Add(await MeasureAsync(serverDll, postgres, size, cancellationToken));
         }
@@ -37,7 +47,9 @@ internal static class LargeRun
         Console.WriteLine();
         Print(results[0], results[1]);
         Console.WriteLine("\nAll checks passed: every pull, page, lookup and count returned exactly what the grantee is entitled to.");
-        return 0;
+        var ratios = results[0].Latencies.Select(l => (l.Name, Ratio: P(results[1].Latencies.Single(b => b.Name == l.Name).Timings.Sorted, 0.5) / P(l.Timings.Sorted, 0.5))).ToList();
+        return (ratios.Where(r => !r.Name.StartsWith("CountCases", StringComparison.Ordinal)).Max(r => r.Ratio),
+            ratios.Where(r => r.Name.StartsWith("CountCases", StringComparison.Ordinal)).Max(r => r.Ratio));
     }
 
     private static async Task<SizeResult> MeasureAsync(string serverDll, string? postgres, int size, CancellationToken cancellationToken)
@@ -248,30 +260,5 @@ internal static class LargeRun
         public long StartRssKb { get; set; }
 
         public void Add(string name, Timings timings, string detail = "") => Latencies.Add((name, timings, detail));
-    }
-
-    /// <summary>A database of its own per size on the PostgreSQL server the connection string names (the user must be
-    /// allowed to create databases), dropped afterwards.</summary>
-    private sealed class PostgresDatabase(string maintenance, string name)
-    {
-        public string ConnectionString { get; } = new NpgsqlConnectionStringBuilder(maintenance) { Database = name }.ConnectionString;
-
-        public static async Task<PostgresDatabase> CreateAsync(string maintenance, string name, CancellationToken cancellationToken)
-        {
-            var database = new PostgresDatabase(maintenance, name);
-            await database.ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", cancellationToken);
-            await database.ExecuteAsync($"CREATE DATABASE \"{name}\"", cancellationToken);
-            return database;
-        }
-
-        public Task DropAsync() => ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", CancellationToken.None);
-
-        private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
-        {
-            await using var connection = new NpgsqlConnection(maintenance);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
     }
 }
