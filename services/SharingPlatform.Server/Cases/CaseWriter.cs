@@ -12,7 +12,8 @@ namespace SharingPlatform.Server.Cases;
 
 /// <summary>
 /// Pushes and retractions. A push validates every record first, then applies the valid ones in one
-/// transaction that holds the change-sequence lock, stores its answer under the request id, and commits.
+/// <see cref="ChangeUnit"/> (a transaction that holds the change-sequence lock), stores its answer under the request
+/// id, and commits with its audit event.
 /// </summary>
 public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, AuditChain audit, AuditTrail trail, TimeProvider time)
 {
@@ -48,8 +49,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         var requestHash = SHA256.HashData(request.ToByteArray());
         var planned = Plan(request, slug);
 
-        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
-        var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
+        await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
         var now = time.UtcNow();
         var expired = now - ReceiptRetention;
         await db.PushReceipts.Where(r => r.CreateTime < expired).ExecuteDeleteAsync(cancellationToken);
@@ -77,11 +77,10 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         {
             response.Results.Add(item.Content is null
                 ? item.Result
-                : Apply(caller, item, existing.GetValueOrDefault(item.CaseId), now, ref lastSeq, created, changed));
+                : Apply(caller, item, existing.GetValueOrDefault(item.CaseId), now, unit, created, changed));
         }
 
         await scope.StoreAsync(created, changed, cancellationToken);
-        await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
         db.PushReceipts.Add(new PushReceipt
         {
             TenantId = caller.TenantId,
@@ -91,9 +90,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             CreateTime = now,
         });
         var written = response.Results.Where(r => r.Outcome is PushOutcome.Created or PushOutcome.Updated).Select(r => r.Name).ToList();
-        await audit.AppendAsync(db, new AuditEntry(caller.ClientId, caller.TenantSlug, PushAction, written, "", "OK", request.RequestId), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await unit.CommitAsync(audit, new AuditEntry(caller.ClientId, caller.TenantSlug, PushAction, written, "", "OK", request.RequestId), cancellationToken);
         trail.Written = true;
         return response;
     }
@@ -108,8 +105,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             RpcErrors.NotFound(request.Name);
         }
 
-        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
-        var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
+        await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
         var entity = await own.SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken);
         if (entity is null)
         {
@@ -129,15 +125,12 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             CaseFacts.Clear(entity);
             entity.Version++;
             entity.Etag = CaseEtags.New();
-            entity.Seq = ++lastSeq;
+            entity.Seq = unit.NextSeq();
             entity.UpdateTime = time.UtcNow();
             scope.AddRevision(entity);
-            await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
         }
 
-        await audit.AppendAsync(db, new AuditEntry(caller.ClientId, caller.TenantSlug, RetractAction, [request.Name], "", "OK", ""), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await unit.CommitAsync(audit, new AuditEntry(caller.ClientId, caller.TenantSlug, RetractAction, [request.Name], "", "OK", ""), cancellationToken);
         trail.Written = true;
         return CaseMapping.ToTombstone(entity, slug);
     }
@@ -171,7 +164,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         return planned;
     }
 
-    private static PushResult Apply(Caller caller, PlannedRecord item, CaseEntity? entity, DateTime now, ref long lastSeq,
+    private static PushResult Apply(Caller caller, PlannedRecord item, CaseEntity? entity, DateTime now, ChangeUnit unit,
         List<CaseEntity> created, List<CaseEntity> changed)
     {
         var content = item.Content!;
@@ -184,7 +177,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
             }
 
             entity = new CaseEntity { TenantId = caller.TenantId, CaseId = item.CaseId, CreateTime = now };
-            Store(entity, item, now, ref lastSeq);
+            Store(entity, item, now, unit);
             created.Add(entity);
             return Result(item, PushOutcome.Created, entity.Etag);
         }
@@ -199,7 +192,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
 
             if (pushedEtag.Length > 0)
             {
-                Store(entity, item, now, ref lastSeq);
+                Store(entity, item, now, unit);
                 changed.Add(entity);
                 return Result(item, PushOutcome.Updated, entity.Etag);
             }
@@ -209,14 +202,14 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
     }
 
     /// <summary>Sets the row's content, facts and change fields for a new version (written by <see cref="CaseScope.StoreAsync"/>).</summary>
-    private static void Store(CaseEntity entity, PlannedRecord item, DateTime now, ref long lastSeq)
+    private static void Store(CaseEntity entity, PlannedRecord item, DateTime now, ChangeUnit unit)
     {
         entity.Content = item.Content!;
         CaseFacts.Apply(entity, item.Record);
         entity.Retracted = false;
         entity.Version++;
         entity.Etag = CaseEtags.New();
-        entity.Seq = ++lastSeq;
+        entity.Seq = unit.NextSeq();
         entity.UpdateTime = now;
     }
 

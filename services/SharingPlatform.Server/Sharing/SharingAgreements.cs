@@ -50,15 +50,13 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
         entity.GranteeTenantId = grantee.Id;
         entity.CreateTime = now;
 
-        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
-        var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
-        entity.CreateSeq = ++lastSeq;
-        await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
+        await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
+        entity.CreateSeq = unit.NextSeq();
         db.Agreements.Add(entity);
+        // Saved first: the agreement's name, in the audit event, carries the id the database gives it.
         await db.SaveChangesAsync(cancellationToken);
         var created = entity.ToProto(grantor.Slug, grantee.Slug, now);
-        await audit.AppendAsync(db, Entry(caller, "CreateAgreement", created), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await unit.CommitAsync(audit, Entry(caller, "CreateAgreement", created), cancellationToken);
         trail.Written = true;
         return created;
     }
@@ -97,8 +95,7 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
 
     public async Task<SharingAgreement> RevokeAsync(Caller caller, string name, CancellationToken cancellationToken)
     {
-        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
-        var lastSeq = await ChangeSequence.LockAsync(db, cancellationToken);
+        await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
         var (agreement, grantorSlug, granteeSlug) = await VisibleAsync(caller, name, tracked: true, cancellationToken);
         if (!(agreement.GrantorTenantId == caller.TenantId && caller.Has(Roles.TenantAdmin)))
         {
@@ -108,15 +105,12 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
         var now = time.UtcNow();
         if (agreement.RevokeSeq is null)
         {
-            agreement.RevokeSeq = ++lastSeq;
+            agreement.RevokeSeq = unit.NextSeq();
             agreement.RevokeTime = now;
-            await ChangeSequence.AdvanceAsync(db, lastSeq, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
         }
 
         var revoked = agreement.ToProto(grantorSlug, granteeSlug, now);
-        await audit.AppendAsync(db, Entry(caller, "RevokeAgreement", revoked), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await unit.CommitAsync(audit, Entry(caller, "RevokeAgreement", revoked), cancellationToken);
         trail.Written = true;
         return revoked;
     }

@@ -175,10 +175,9 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
     /// <summary>Runs a change and its audit event in one transaction: both commit, or neither.</summary>
     private async Task RecordedAsync(Caller caller, string method, string[] resources, Func<Task> change, CancellationToken cancellationToken)
     {
-        await using var transaction = await ChangeSequence.BeginAsync(db, cancellationToken);
+        await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
         await change();
-        await audit.AppendAsync(db, new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.TenantAdminService/" + method, resources, "", "OK", ""), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await unit.CommitAsync(audit, new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.TenantAdminService/" + method, resources, "", "OK", ""), cancellationToken);
         trail.Written = true;
     }
 
