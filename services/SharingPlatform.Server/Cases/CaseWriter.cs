@@ -51,11 +51,15 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
 
         await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
         var now = time.UtcNow();
-        var expired = now - ReceiptRetention;
-        await db.PushReceipts.Where(r => r.CreateTime < expired).ExecuteDeleteAsync(cancellationToken);
-
         var receipt = await db.PushReceipts.AsNoTracking()
             .SingleOrDefaultAsync(r => r.TenantId == caller.TenantId && r.RequestId == request.RequestId, cancellationToken);
+        if (receipt is not null && receipt.CreateTime < now - ReceiptRetention)
+        {
+            // Expired, not yet purged (Housekeeping): the request_id is free again, and this push a new one.
+            await db.PushReceipts.Where(r => r.Id == receipt.Id).ExecuteDeleteAsync(cancellationToken);
+            receipt = null;
+        }
+
         if (receipt is not null)
         {
             if (!CryptographicOperations.FixedTimeEquals(receipt.RequestHash, requestHash))

@@ -14,6 +14,8 @@ public static class StorageExtensions
         // Following pulls wake on this process's change signal; each provider pulses it its own way (see ChangeSignal).
         builder.Services.AddSingleton<ChangeSignal>();
         builder.Services.AddSingleton<CommitPulse>();
+        builder.Services.AddSingleton<Housekeeping>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Housekeeping>());
         switch (database.Provider)
         {
             case DatabaseProvider.Sqlite:

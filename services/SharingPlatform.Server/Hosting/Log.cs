@@ -42,6 +42,9 @@ public static partial class Log
     [LoggerMessage(13, LogLevel.Critical, "AUDIT IS OFF (Audit:Disabled, environment {Environment}): no access is recorded. For the benchmark only; never let partners use this server.")]
     public static partial void AuditDisabled(ILogger logger, string environment);
 
+    [LoggerMessage(14, LogLevel.Warning, "Could not purge expired push receipts and client assertions ({ExceptionType}); trying again in ten minutes")]
+    public static partial void HousekeepingFailed(ILogger logger, string? exceptionType);
+
     [LoggerMessage(11, LogLevel.Warning, "Upgrade: filled in the sharing facts of {Count} stored records from their content.")]
     public static partial void CaseFactsFilled(ILogger logger, long count);
 }

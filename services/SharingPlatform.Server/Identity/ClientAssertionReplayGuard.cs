@@ -37,9 +37,9 @@ public sealed class ClientAssertionReplayGuard(SharingDbContext db, TimeProvider
             return;
         }
 
-        // The rules accept an assertion up to their clock skew past exp: remember the jti that long too.
+        // The rules accept an assertion up to their clock skew past exp: remember the jti that long too. Expired rows
+        // are purged in the background (Housekeeping); until then one refuses nothing, and a new use takes its place.
         var now = time.GetUtcNow().UtcDateTime;
-        await db.UsedClientAssertions.Where(a => a.ExpireTime < now).ExecuteDeleteAsync(context.CancellationToken);
         var used = new UsedClientAssertion { ClientId = clientId, TokenId = tokenId, ExpireTime = (expiresAt.Value + ClientAssertionRules.ClockSkew).UtcDateTime };
         db.UsedClientAssertions.Add(used);
         try
@@ -49,6 +49,14 @@ public sealed class ClientAssertionReplayGuard(SharingDbContext db, TimeProvider
         catch (DbUpdateException)
         {
             db.Entry(used).State = EntityState.Detached;
+            var replaced = await db.UsedClientAssertions
+                .Where(a => a.ClientId == clientId && a.TokenId == tokenId && a.ExpireTime < now)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.ExpireTime, used.ExpireTime), context.CancellationToken);
+            if (replaced == 1)
+            {
+                return;
+            }
+
             if (!await db.UsedClientAssertions.AsNoTracking()
                 .AnyAsync(a => a.ClientId == clientId && a.TokenId == tokenId, context.CancellationToken))
             {

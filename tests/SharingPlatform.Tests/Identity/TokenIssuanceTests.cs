@@ -1,4 +1,9 @@
+extern alias server;
+
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using server::SharingPlatform.Server.Data;
+using server::SharingPlatform.Server.Identity;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SharingPlatform.Client.Auth;
@@ -43,6 +48,28 @@ public abstract class TokenIssuanceTests(PlatformFixture fixture)
         Assert.Equal(400, replay.Status);
         Assert.Equal("invalid_client", replay.Body.GetProperty("error").GetString());
         Assert.False(replay.Body.TryGetProperty("access_token", out _));
+    }
+
+    [Fact]
+    public async Task A_jti_whose_earlier_use_expired_but_is_not_purged_yet_is_accepted_once_more()
+    {
+        var client = await fixture.CreateClientAsync();
+        var jti = Guid.NewGuid().ToString("N");
+        await fixture.WithScopeAsync(async services =>
+        {
+            // What Housekeeping would purge next: a use of this jti whose assertion expired an hour ago.
+            var db = services.GetRequiredService<SharingDbContext>();
+            db.UsedClientAssertions.Add(new UsedClientAssertion { ClientId = client.ClientId, TokenId = jti, ExpireTime = DateTime.UtcNow.AddHours(-1) });
+            await db.SaveChangesAsync();
+        });
+        var assertion = Tokens.Assertion(client.ClientId, client.Key.SigningKey, jti: jti);
+
+        var first = await Tokens.RequestWithAssertionAsync(fixture, assertion);
+        var replay = await Tokens.RequestWithAssertionAsync(fixture, assertion);
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(400, replay.Status);
+        Assert.Equal("invalid_client", replay.Body.GetProperty("error").GetString());
     }
 
     [Fact]
