@@ -345,13 +345,16 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         private readonly SortedSet<string> _purposes = new(StringComparer.Ordinal);
         private PullCursor _after;
         private int _size;
-        private Task _sending = Task.CompletedTask;
+        // The last message's recording, and its writing (which follows its recording and the message before's writing).
+        private Task _recorded = Task.CompletedTask;
+        private Task _written = Task.CompletedTask;
+        private Task _writtenBefore = Task.CompletedTask;
 
         public async Task AddAsync(Change change, PullCursor after)
         {
-            if (_sending.IsFaulted)
+            if (_written.IsFaulted)
             {
-                await _sending; // stop at once: the message in flight could not be recorded or written
+                await _written; // stop at once: a message in flight could not be recorded or written
             }
 
             var size = change.CalculateSize();
@@ -377,7 +380,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 await SendAsync(final);
             }
 
-            await _sending;
+            await _written;
         }
 
         /// <summary>
@@ -388,14 +391,18 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         public async Task SettleAsync()
         {
             trail.Purposes.UnionWith(_purposes);
-            await Task.WhenAny(_sending);
-            if (_sending.Exception?.InnerException is { } failure and not OperationCanceledException)
+            await Task.WhenAny(_written);
+            if (_written.Exception?.InnerException is { } failure and not OperationCanceledException)
             {
                 ExceptionDispatchInfo.Throw(failure);
             }
         }
 
         // The cursor is sealed once per message, not per change.
+        //
+        // Messages are recorded one after the other, and each is written once it is recorded and the one before it
+        // is written; so message k is written while message k + 1 is recorded and the walk fills message k + 2, and a
+        // message whose recording fails is neither written nor followed by any other. At most two are in flight.
         private async Task SendAsync(PullCursor after)
         {
             var message = _message;
@@ -403,13 +410,21 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             var purpose = string.Join(',', _purposes);
             (_message, _size) = (new PullChangesResponse(), 0);
             _purposes.Clear();
-            await _sending;
+            await _writtenBefore;
+            var (recordedBefore, writtenBefore) = (_recorded, _written);
             // On the thread pool: SQLite's "async" calls complete synchronously and would otherwise hold up the walk.
-            _sending = Task.Run(async () =>
+            var recorded = Task.Run(async () =>
             {
+                await recordedBefore;
                 await record(message, purpose);
+            }, CancellationToken.None);
+            var written = Task.Run(async () =>
+            {
+                await recorded;
+                await writtenBefore;
                 await stream.WriteAsync(message, cancellationToken);
             }, CancellationToken.None);
+            (_recorded, _written, _writtenBefore) = (recorded, written, writtenBefore);
         }
     }
 }
