@@ -193,7 +193,7 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
-        await using var transaction = await ChangeSequence.BeginAsync(db, CancellationToken.None);
+        await using var transaction = await ChangeSequence.BeginAsync(db, CancellationToken.None, urgent: true);
         foreach (var queued in group)
         {
             await AppendAsync(db, queued.Entry, CancellationToken.None);

@@ -13,14 +13,29 @@ namespace SharingPlatform.Server.Data;
 public static class ChangeSequence
 {
     /// <summary>
-    /// Starts a write transaction: SQLite's default (BEGIN IMMEDIATE, one writer at a time); READ COMMITTED
-    /// elsewhere, pinned so that a server default of REPEATABLE READ or SERIALIZABLE cannot turn waiting on the
-    /// counter lock into serialization failures.
+    /// Starts a write transaction: SQLite's default (BEGIN IMMEDIATE, one writer at a time), entered through the
+    /// database's <see cref="WriteGate"/> (<paramref name="urgent"/>: before other waiting writers); READ COMMITTED
+    /// elsewhere, pinned so that a server default of REPEATABLE READ or SERIALIZABLE cannot turn waiting on the counter
+    /// lock into serialization failures.
     /// </summary>
-    public static Task<IDbContextTransaction> BeginAsync(SharingDbContext db, CancellationToken cancellationToken) =>
-        db.Database.IsSqlite()
-            ? db.Database.BeginTransactionAsync(cancellationToken)
-            : db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+    public static async Task<IDbContextTransaction> BeginAsync(SharingDbContext db, CancellationToken cancellationToken, bool urgent = false)
+    {
+        if (!db.Database.IsSqlite())
+        {
+            return await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        }
+
+        var turn = await WriteGate.For(db.Database.GetConnectionString()!).EnterAsync(urgent, cancellationToken);
+        try
+        {
+            return new GatedTransaction(await db.Database.BeginTransactionAsync(cancellationToken), turn);
+        }
+        catch
+        {
+            turn.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Locks the counter until the current transaction ends and returns the last number used.</summary>
     public static async Task<long> LockAsync(SharingDbContext db, CancellationToken cancellationToken)
@@ -71,4 +86,46 @@ public static class ChangeSequence
     }
 
     private const string NotifySql = "SELECT pg_notify('" + NotifyChannel + "', '')";
+
+    /// <summary>A transaction that hands the write gate on as soon as it ends.</summary>
+    private sealed class GatedTransaction(IDbContextTransaction inner, IDisposable turn) : IDbContextTransaction
+    {
+        public Guid TransactionId => inner.TransactionId;
+
+        public void Commit()
+        {
+            inner.Commit();
+            turn.Dispose();
+        }
+
+        public async Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            await inner.CommitAsync(cancellationToken);
+            turn.Dispose();
+        }
+
+        public void Rollback()
+        {
+            inner.Rollback();
+            turn.Dispose();
+        }
+
+        public async Task RollbackAsync(CancellationToken cancellationToken = default)
+        {
+            await inner.RollbackAsync(cancellationToken);
+            turn.Dispose();
+        }
+
+        public void Dispose()
+        {
+            inner.Dispose();
+            turn.Dispose();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync();
+            turn.Dispose();
+        }
+    }
 }
