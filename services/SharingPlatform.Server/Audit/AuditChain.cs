@@ -32,8 +32,9 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
     private readonly Channel<Queued> _queue = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _appender;
 
-    public AuditChain(IServiceScopeFactory scopes, TimeProvider time, IOptions<AuditOptions> options)
+    public AuditChain(IServiceScopeFactory scopes, TimeProvider time, IOptions<AuditOptions> options, IHostEnvironment environment)
     {
+        AuditOptions.Check(options.Value, environment);
         this.scopes = scopes;
         this.time = time;
         _disabled = options.Value.Disabled;

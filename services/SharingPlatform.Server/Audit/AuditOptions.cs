@@ -16,13 +16,16 @@ public sealed class AuditOptions
     public bool Disabled { get; set; }
 
     /// <summary>Throws unless <see cref="Disabled"/> is off or the environment is one where it may be on.</summary>
-    public static void Check(IHostApplicationBuilder builder)
+    public static void Check(IHostApplicationBuilder builder) =>
+        Check(builder.Configuration.GetSection(Section).Get<AuditOptions>() ?? new AuditOptions(), builder.Environment);
+
+    /// <summary>As at build, again where the options are used: configuration may have been reloaded in between.</summary>
+    public static void Check(AuditOptions options, IHostEnvironment environment)
     {
-        var options = builder.Configuration.GetSection(Section).Get<AuditOptions>() ?? new AuditOptions();
-        if (options.Disabled && !builder.Environment.IsDevelopment() && !builder.Environment.IsEnvironment(BenchmarkEnvironment))
+        if (options.Disabled && !environment.IsDevelopment() && !environment.IsEnvironment(BenchmarkEnvironment))
         {
             throw new InvalidOperationException(
-                $"Audit:Disabled is for the benchmark only (environment {BenchmarkEnvironment} or Development); it is refused in '{builder.Environment.EnvironmentName}'. Remove it.");
+                $"Audit:Disabled is for the benchmark only (environment {BenchmarkEnvironment} or Development); it is refused in '{environment.EnvironmentName}'. Remove it.");
         }
     }
 }

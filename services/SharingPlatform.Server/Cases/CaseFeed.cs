@@ -335,7 +335,8 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     /// <summary>
     /// Collects changes into messages bounded by count and bytes; each message carries the cursor after its last change.
     /// A full message is recorded, then written, in the background while the walk goes on to fill the next one: at most
-    /// one message is in flight, and a failure to record or write it stops the walk at the next change.
+    /// two messages are in flight (one being written while the next is recorded), and a failure to record or write one
+    /// stops the walk at the next change.
     /// </summary>
     private sealed class Outbox(
         IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId, AuditTrail trail,
@@ -349,6 +350,8 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         private Task _recorded = Task.CompletedTask;
         private Task _written = Task.CompletedTask;
         private Task _writtenBefore = Task.CompletedTask;
+        private string _inFlightPurposes = "";
+        private string _inFlightPurposesBefore = "";
 
         public async Task AddAsync(Change change, PullCursor after)
         {
@@ -392,6 +395,12 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         {
             trail.Purposes.UnionWith(_purposes);
             await Task.WhenAny(_written);
+            if (_written.IsFaulted)
+            {
+                // The messages in flight may not have been recorded: their purposes go with the failed call's event.
+                trail.Purposes.UnionWith($"{_inFlightPurposes},{_inFlightPurposesBefore}".Split(',', StringSplitOptions.RemoveEmptyEntries));
+            }
+
             if (_written.Exception?.InnerException is { } failure and not OperationCanceledException)
             {
                 ExceptionDispatchInfo.Throw(failure);
@@ -425,6 +434,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 await stream.WriteAsync(message, cancellationToken);
             }, CancellationToken.None);
             (_recorded, _written, _writtenBefore) = (recorded, written, writtenBefore);
+            (_inFlightPurposes, _inFlightPurposesBefore) = (purpose, _inFlightPurposes);
         }
     }
 }

@@ -87,45 +87,82 @@ public static class ChangeSequence
 
     private const string NotifySql = "SELECT pg_notify('" + NotifyChannel + "', '')";
 
-    /// <summary>A transaction that hands the write gate on as soon as it ends.</summary>
+    /// <summary>A transaction that hands the write gate on as soon as it ends, whether or not ending it fails (a gate
+    /// kept for ever would stop every writer of the process).</summary>
     private sealed class GatedTransaction(IDbContextTransaction inner, IDisposable turn) : IDbContextTransaction
     {
         public Guid TransactionId => inner.TransactionId;
 
         public void Commit()
         {
-            inner.Commit();
-            turn.Dispose();
+            try
+            {
+                inner.Commit();
+            }
+            finally
+            {
+                turn.Dispose();
+            }
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
-            await inner.CommitAsync(cancellationToken);
-            turn.Dispose();
+            try
+            {
+                await inner.CommitAsync(cancellationToken);
+            }
+            finally
+            {
+                turn.Dispose();
+            }
         }
 
         public void Rollback()
         {
-            inner.Rollback();
-            turn.Dispose();
+            try
+            {
+                inner.Rollback();
+            }
+            finally
+            {
+                turn.Dispose();
+            }
         }
 
         public async Task RollbackAsync(CancellationToken cancellationToken = default)
         {
-            await inner.RollbackAsync(cancellationToken);
-            turn.Dispose();
+            try
+            {
+                await inner.RollbackAsync(cancellationToken);
+            }
+            finally
+            {
+                turn.Dispose();
+            }
         }
 
         public void Dispose()
         {
-            inner.Dispose();
-            turn.Dispose();
+            try
+            {
+                inner.Dispose();
+            }
+            finally
+            {
+                turn.Dispose();
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
-            await inner.DisposeAsync();
-            turn.Dispose();
+            try
+            {
+                await inner.DisposeAsync();
+            }
+            finally
+            {
+                turn.Dispose();
+            }
         }
     }
 }

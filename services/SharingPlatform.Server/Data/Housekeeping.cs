@@ -6,7 +6,7 @@ namespace SharingPlatform.Server.Data;
 
 /// <summary>
 /// Deletes what has outlived its use, in the background instead of on every push and token request: push receipts
-/// older than <see cref="CaseWriter.ReceiptRetention"/> and client assertions past their expiry. Runs shortly after
+/// older than <see cref="CaseWriter.ReceiptRetention"/> and client assertions past their expiry by a clock skew. Runs shortly after
 /// start and then every <see cref="Interval"/>. Until a row is purged, its readers treat it as gone: an expired receipt
 /// answers no replay, an expired assertion refuses no jti.
 /// </summary>
@@ -22,7 +22,10 @@ public sealed class Housekeeping(IServiceScopeFactory scopes, TimeProvider time,
         var now = time.GetUtcNow().UtcDateTime;
         var oldest = now - CaseWriter.ReceiptRetention;
         var receipts = await db.PushReceipts.Where(r => r.CreateTime < oldest).ExecuteDeleteAsync(cancellationToken);
-        var assertions = await db.UsedClientAssertions.Where(a => a.ExpireTime < now).ExecuteDeleteAsync(cancellationToken);
+        // A replica whose clock is behind may accept an assertion until its own clock passes the expiry: keep the jti
+        // one clock skew longer (replicas' clocks must agree within it).
+        var spent = now - Identity.ClientAssertionRules.ClockSkew;
+        var assertions = await db.UsedClientAssertions.Where(a => a.ExpireTime < spent).ExecuteDeleteAsync(cancellationToken);
         return (receipts, assertions);
     }
 

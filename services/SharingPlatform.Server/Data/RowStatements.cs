@@ -124,7 +124,7 @@ public static class RowStatements
     /// </summary>
     private sealed class Statement(SharingDbContext db) : IAsyncDisposable
     {
-        private readonly List<(IProperty Property, DbParameter Parameter)> _slots = [];
+        private readonly List<(IProperty Property, string Name)> _slots = [];
         private DbCommand? _command;
         private int _rows = -1;
 
@@ -148,10 +148,10 @@ public static class RowStatements
         /// <summary>Adds a parameter for <paramref name="property"/> (in binding order) and returns its placeholder.</summary>
         public string Add(IProperty property)
         {
-            var parameter = property.GetRelationalTypeMapping().CreateParameter(_command!, $"@p{_slots.Count}", null, property.IsNullable);
-            _command!.Parameters.Add(parameter);
-            _slots.Add((property, parameter));
-            return parameter.ParameterName;
+            var name = $"@p{_slots.Count}";
+            _command!.Parameters.Add(Create(property, name, null));
+            _slots.Add((property, name));
+            return name;
         }
 
         /// <summary>Binds the rows' values to the parameters, which were added row by row in the same property order.</summary>
@@ -161,8 +161,8 @@ public static class RowStatements
             var perRow = _slots.Count / rows.Count;
             for (var i = 0; i < _slots.Count; i++)
             {
-                var (property, parameter) = _slots[i];
-                parameter.Value = ToProvider(property, property.GetGetter().GetClrValue(rows[i / perRow]));
+                var (property, name) = _slots[i];
+                _command!.Parameters[i] = Create(property, name, property.GetGetter().GetClrValue(rows[i / perRow]));
             }
         }
 
@@ -171,8 +171,8 @@ public static class RowStatements
             var i = 0;
             foreach (var value in values)
             {
-                var (property, parameter) = _slots[i++];
-                parameter.Value = ToProvider(property, value);
+                var (property, name) = _slots[i];
+                _command!.Parameters[i++] = Create(property, name, value);
             }
         }
 
@@ -182,8 +182,11 @@ public static class RowStatements
 
         public ValueTask DisposeAsync() => _command?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-        private static object ToProvider(IProperty property, object? value) =>
-            (property.GetTypeMapping().Converter is { } converter && value is not null ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
+        // A parameter is made for each value, by the type mapping as EF Core makes it (its value converter included), not
+        // reused with a new value: some providers size a parameter from the value it is made with (SQL Server gives a
+        // null 8,000 bytes, and would cut a longer value short).
+        private DbParameter Create(IProperty property, string name, object? value) =>
+            property.GetRelationalTypeMapping().CreateParameter(_command!, name, value, property.IsNullable);
     }
 
     private sealed class Table

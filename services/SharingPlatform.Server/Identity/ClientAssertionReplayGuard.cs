@@ -39,32 +39,39 @@ public sealed class ClientAssertionReplayGuard(SharingDbContext db, TimeProvider
 
         // The rules accept an assertion up to their clock skew past exp: remember the jti that long too. Expired rows
         // are purged in the background (Housekeeping); until then one refuses nothing, and a new use takes its place.
-        var now = time.GetUtcNow().UtcDateTime;
+        // Only a use expired by one more clock skew is reclaimed, so that the rules' clock, read a moment earlier,
+        // cannot still have accepted it.
+        var spent = time.GetUtcNow().UtcDateTime - ClientAssertionRules.ClockSkew;
         var used = new UsedClientAssertion { ClientId = clientId, TokenId = tokenId, ExpireTime = (expiresAt.Value + ClientAssertionRules.ClockSkew).UtcDateTime };
-        db.UsedClientAssertions.Add(used);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await db.SaveChangesAsync(context.CancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.Entry(used).State = EntityState.Detached;
-            var replaced = await db.UsedClientAssertions
-                .Where(a => a.ClientId == clientId && a.TokenId == tokenId && a.ExpireTime < now)
+            db.UsedClientAssertions.Add(used);
+            try
+            {
+                await db.SaveChangesAsync(context.CancellationToken);
+                break;
+            }
+            catch (DbUpdateException)
+            {
+                db.Entry(used).State = EntityState.Detached;
+            }
+
+            var reclaimed = await db.UsedClientAssertions
+                .Where(a => a.ClientId == clientId && a.TokenId == tokenId && a.ExpireTime < spent)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.ExpireTime, used.ExpireTime), context.CancellationToken);
-            if (replaced == 1)
+            if (reclaimed == 1)
             {
                 return;
             }
 
-            if (!await db.UsedClientAssertions.AsNoTracking()
+            // Still there and not spent: a replay. Gone (purged between the insert and now): insert once more; a
+            // second conflict is taken as a replay.
+            if (attempt == 2 || await db.UsedClientAssertions.AsNoTracking()
                 .AnyAsync(a => a.ClientId == clientId && a.TokenId == tokenId, context.CancellationToken))
             {
-                throw;
+                context.Reject(Errors.InvalidClient, "The client assertion was already used; sign a new one with a fresh jti.");
+                return;
             }
-
-            context.Reject(Errors.InvalidClient, "The client assertion was already used; sign a new one with a fresh jti.");
-            return;
         }
 
         db.Entry(used).State = EntityState.Detached;

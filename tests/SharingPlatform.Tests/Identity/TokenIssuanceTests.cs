@@ -73,6 +73,25 @@ public abstract class TokenIssuanceTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_jti_whose_earlier_use_expired_only_moments_ago_is_still_refused()
+    {
+        var client = await fixture.CreateClientAsync();
+        var jti = Guid.NewGuid().ToString("N");
+        await fixture.WithScopeAsync(async services =>
+        {
+            // Expired by less than the clock skew: the rules' clock, or another replica's, could still accept its assertion.
+            var db = services.GetRequiredService<SharingDbContext>();
+            db.UsedClientAssertions.Add(new UsedClientAssertion { ClientId = client.ClientId, TokenId = jti, ExpireTime = DateTime.UtcNow.AddSeconds(-5) });
+            await db.SaveChangesAsync();
+        });
+
+        var reused = await Tokens.RequestWithAssertionAsync(fixture, Tokens.Assertion(client.ClientId, client.Key.SigningKey, jti: jti));
+
+        Assert.Equal(400, reused.Status);
+        Assert.Equal("invalid_client", reused.Body.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Assertion_without_the_client_authentication_type_is_refused()
     {
         var client = await fixture.CreateClientAsync();
