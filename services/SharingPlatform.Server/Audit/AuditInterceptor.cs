@@ -105,7 +105,7 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail,
         var requestId = !anonymous && request is IMessage message && message.Descriptor.FindFieldByName("request_id")?.Accessor.GetValue(message) is string id
             && id.Length is > 0 and <= 64 && ResourceSafe().IsMatch(id) ? id : context.GetHttpContext().TraceIdentifier;
         await chain.AppendAloneAsync(
-            new AuditEntry(client, tenant, action, resources, trail.Purpose, Outcome(failure), requestId),
+            new AuditEntry(client, tenant, action, resources, trail.Purpose, failure is null && trail.SucceededAs is { } succeeded ? succeeded : Outcome(failure), requestId),
             CancellationToken.None);
         trail.Written = true;
     }

@@ -13,5 +13,9 @@ public sealed class AuditTrail
 
     public bool Written { get; set; }
 
+    /// <summary>The outcome of a call that succeeded without doing what it asks: <c>REPLAYED</c> for a push answered
+    /// from its receipt, so that an auditor tells a retry from a second write. Null: <c>OK</c>.</summary>
+    public string? SucceededAs { get; set; }
+
     public string Purpose => string.Join(',', Purposes);
 }

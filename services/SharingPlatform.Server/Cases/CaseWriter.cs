@@ -69,6 +69,7 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
 
             var replayed = PushCasesResponse.Parser.ParseFrom(receipt.Response);
             trail.Resources.AddRange(replayed.Results.Select(r => r.Name).Where(n => n.Length > 0));
+            trail.SucceededAs = "REPLAYED"; // the same answer again, nothing written
             return replayed;
         }
 

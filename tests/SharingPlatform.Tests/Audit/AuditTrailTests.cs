@@ -34,6 +34,24 @@ public abstract class AuditTrailTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_replayed_push_is_recorded_as_a_replay_not_as_a_second_write()
+    {
+        var owner = await fixture.CreateClientAsync();
+        using var connection = owner.Connect();
+        var push = Records.Push(owner, Records.Valid(owner.CaseName("sent-twice")));
+
+        await connection.Cases.PushCasesAsync(push);
+        await connection.Cases.PushCasesAsync(push); // the SDK's retry after a lost answer
+        using var platform = fixture.ConnectPlatformAdmin();
+        var events = (await AuditReader.AllAsync(platform, new ListAuditEventsRequest { ActorClient = owner.ClientId }))
+            .Where(e => e.Action == "sharing.v1.CaseService/PushCases").ToList();
+
+        Assert.Equal(["OK", "REPLAYED"], events.Select(e => e.Outcome));
+        Assert.All(events, e => Assert.Equal(push.RequestId, e.RequestId));
+        Assert.All(events, e => Assert.Equal([owner.CaseName("sent-twice")], e.Resources));
+    }
+
+    [Fact]
     public async Task Reads_record_the_records_returned_with_the_agreements_purpose_and_refusals_record_what_was_asked()
     {
         var owner = await fixture.CreateClientAsync(null, "sync", "tenant-admin");
