@@ -33,9 +33,9 @@ internal sealed class Workloads(CaseService.CaseServiceClient cases, Cancellatio
         return clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Reads every change from an empty cursor with the server's default batch size: the pushing tenant's own,
-    /// or with <paramref name="parent"/> a grantee's, whose agreement masks the narrative away.</summary>
-    public async Task<(int Changes, int Messages, double Seconds)> PullAllAsync(int expected, string parent = Records.Parent)
+    /// <summary>Reads every change from an empty cursor with the server's default batch size: the pushing tenant's own
+    /// (<paramref name="parent"/> is <see cref="Records.Parent"/>), or a grantee's, whose agreement masks the narrative away.</summary>
+    public async Task<(int Changes, int Messages, double Seconds)> PullAllAsync(int expected, string parent)
     {
         var masked = parent != Records.Parent;
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -118,17 +118,6 @@ internal sealed class Workloads(CaseService.CaseServiceClient cases, Cancellatio
 
             token = page.NextPageToken;
         });
-    }
-
-    /// <summary>
-    /// One untimed round of every call, so that first-time costs (token, HTTP/2 connection, JIT, EF Core query
-    /// compilation, connection pools) do not land in the first measurement.
-    /// </summary>
-    public async Task WarmUpAsync(int first, int count)
-    {
-        await PushAsync(first, count, pushers: 1);
-        await cases.GetCaseAsync(new GetCaseRequest { Name = Records.Name(first) }, deadline: Deadline, cancellationToken: cancellationToken);
-        await cases.ListCasesAsync(new ListCasesRequest { Parent = Records.Parent, PageSize = 100 }, deadline: Deadline, cancellationToken: cancellationToken);
     }
 
     private async Task PushSequentiallyAsync(List<PushCasesRequest> batches)

@@ -87,59 +87,19 @@ public static class ChangeSequence
 
     private const string NotifySql = "SELECT pg_notify('" + NotifyChannel + "', '')";
 
-    /// <summary>A transaction that hands the write gate on as soon as it ends, whether or not ending it fails (a gate
-    /// kept for ever would stop every writer of the process).</summary>
+    /// <summary>A transaction that hands the write gate on once it is disposed (every caller disposes it right after
+    /// committing), whether or not disposing fails: a gate kept for ever would stop every writer of the process.</summary>
     private sealed class GatedTransaction(IDbContextTransaction inner, IDisposable turn) : IDbContextTransaction
     {
         public Guid TransactionId => inner.TransactionId;
 
-        public void Commit()
-        {
-            try
-            {
-                inner.Commit();
-            }
-            finally
-            {
-                turn.Dispose();
-            }
-        }
+        public void Commit() => inner.Commit();
 
-        public async Task CommitAsync(CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await inner.CommitAsync(cancellationToken);
-            }
-            finally
-            {
-                turn.Dispose();
-            }
-        }
+        public Task CommitAsync(CancellationToken cancellationToken = default) => inner.CommitAsync(cancellationToken);
 
-        public void Rollback()
-        {
-            try
-            {
-                inner.Rollback();
-            }
-            finally
-            {
-                turn.Dispose();
-            }
-        }
+        public void Rollback() => inner.Rollback();
 
-        public async Task RollbackAsync(CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await inner.RollbackAsync(cancellationToken);
-            }
-            finally
-            {
-                turn.Dispose();
-            }
-        }
+        public Task RollbackAsync(CancellationToken cancellationToken = default) => inner.RollbackAsync(cancellationToken);
 
         public void Dispose()
         {
