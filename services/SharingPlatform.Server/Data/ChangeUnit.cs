@@ -48,8 +48,13 @@ public sealed class ChangeUnit : IAsyncDisposable
     /// <summary>The next change-sequence number, for a row this unit changes.</summary>
     public long NextSeq() => ++LastSeq;
 
-    /// <summary>Records the numbers taken (which wakes following pulls once committed), saves tracked changes,
-    /// appends <paramref name="entry"/> to the audit chain and commits them together.</summary>
+    /// <summary>
+    /// Records the numbers taken (which wakes following pulls once committed), saves tracked changes, appends
+    /// <paramref name="entry"/> to the audit chain and commits them together. The commit itself does not listen to
+    /// <paramref name="cancellationToken"/>: once everything is written, a caller that leaves (a sync killed, a
+    /// deadline) finds its change stored, and the same request again is answered from its receipt. Cancelling the
+    /// commit would fail it with an error log for what is a normal end of a call.
+    /// </summary>
     public async Task CommitAsync(AuditChain audit, AuditEntry entry, CancellationToken cancellationToken)
     {
         if (LastSeq != _first)
@@ -59,7 +64,7 @@ public sealed class ChangeUnit : IAsyncDisposable
 
         await _db.SaveChangesAsync(cancellationToken);
         await audit.AppendAsync(_db, entry, cancellationToken);
-        await _transaction.CommitAsync(cancellationToken);
+        await _transaction.CommitAsync(CancellationToken.None);
     }
 
     public ValueTask DisposeAsync() => _transaction.DisposeAsync();
