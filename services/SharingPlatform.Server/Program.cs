@@ -13,8 +13,19 @@ builder.AddSharingApi();
 
 var app = builder.Build();
 app.MapSharingApi();
-await app.InitializeAsync();
+try
+{
+    await app.InitializeAsync();
+}
+catch (StartRefusedException refused)
+{
+    // What is wrong and how to recover, without a stack trace: the operator's next step is in the message.
+    Log.StartRefused(app.Logger, refused.Message);
+    return StartRefusedException.ExitCode;
+}
+
 await app.RunAsync();
+return 0;
 
 /// <summary>The host's entry point; public so that tests can start it in-process.</summary>
 public partial class Program;

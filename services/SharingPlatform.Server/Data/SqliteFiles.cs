@@ -11,22 +11,34 @@ namespace SharingPlatform.Server.Data;
 /// </summary>
 public static class SqliteFiles
 {
+    /// <summary>The database file, or null when the database is not a SQLite file named by a plain path.</summary>
+    public static string? FilePath(SharingDbContext db)
+    {
+        if (!db.Database.IsSqlite())
+        {
+            return null;
+        }
+
+        // An in-memory database has no file; a URI file name is the operator's to manage.
+        var source = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+        return source.Mode == SqliteOpenMode.Memory || source.DataSource is "" or ":memory:"
+            || source.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Path.GetFullPath(source.DataSource);
+    }
+
     public static void RestrictToOwner(SharingDbContext db, ILogger logger)
     {
-        if (OperatingSystem.IsWindows() || !db.Database.IsSqlite())
+        if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        // An in-memory database has no file; a URI file name is the operator's to protect.
-        var source = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
-        if (source.Mode == SqliteOpenMode.Memory || source.DataSource is "" or ":memory:"
-            || source.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        if (FilePath(db) is not { } path)
         {
             return;
         }
 
-        var path = Path.GetFullPath(source.DataSource);
         if (!File.Exists(path) && Directory.Exists(Path.GetDirectoryName(path)))
         {
             try

@@ -47,4 +47,13 @@ public static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Upgrade: filled in the sharing facts of {Count} stored records from their content.")]
     public static partial void CaseFactsFilled(ILogger logger, long count);
+
+    [LoggerMessage(15, LogLevel.Warning, "Removed the migration lock that a process stopped while starting left in {Path}; the database is checked and migrated now.")]
+    public static partial void StaleMigrationLockRemoved(ILogger logger, string path);
+
+    [LoggerMessage(16, LogLevel.Information, "Waiting for another process that is starting on the same database ({Path})")]
+    public static partial void WaitingForStartLock(ILogger logger, string path);
+
+    [LoggerMessage(17, LogLevel.Critical, "The server did not start: {Reason}")]
+    public static partial void StartRefused(ILogger logger, string reason);
 }

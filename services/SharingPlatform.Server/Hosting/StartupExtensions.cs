@@ -14,21 +14,38 @@ public static class StartupExtensions
     public static string[] TranslateSwitches(string[] args) =>
         [.. args.Select(a => a == "--demo" ? "--Demo:Enabled=true" : a)];
 
-    /// <summary>Migrates the database, bootstraps the platform-admin client on first start and seeds demo data if asked.</summary>
+    /// <summary>
+    /// Checks what the data directory and the database hold (<see cref="PlatformStart"/>), loads the keys (creating
+    /// them at a first start only), migrates, bootstraps the platform-admin client on a first start and seeds demo data
+    /// if asked. Throws <see cref="StartRefusedException"/> when it must not go on.
+    /// </summary>
     public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
-        DataDirectory.Ensure(app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value.DataDirectory);
+        var platform = app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value;
+        DataDirectory.Ensure(platform.DataDirectory);
+        var keys = app.Services.GetRequiredService<KeyRing>();
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
             SqliteFiles.RestrictToOwner(db, app.Logger);
-            await db.MigrateAsync(cancellationToken);
+            using (var startLock = await SqliteStartLock.AcquireAsync(db, TimeSpan.FromMinutes(2), app.Logger, cancellationToken))
+            {
+                keys.Load(createMissing: await PlatformStart.CheckAsync(db, keys, platform, cancellationToken));
+                if (startLock is not null)
+                {
+                    await SqliteStartLock.RemoveStaleMigrationLockAsync(db, app.Logger, cancellationToken);
+                }
+
+                await db.MigrateAsync(cancellationToken);
+            }
+
             if (await CaseScope.FillMissingFactsAsync(db, cancellationToken) is > 0 and var filled)
             {
                 Log.CaseFactsFilled(app.Logger, filled);
             }
 
             await scope.ServiceProvider.GetRequiredService<PlatformBootstrap>().RunAsync(cancellationToken);
+            PlatformStart.MarkInitialised(keys);
             if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
             {
                 await scope.ServiceProvider.GetRequiredService<DemoSeed>().RunAsync(cancellationToken);

@@ -1,3 +1,5 @@
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Hosting;
@@ -27,11 +29,17 @@ public static class IdentityExtensions
         {
             throw new InvalidOperationException("Identity:AllowClientSecrets is for development only; set ASPNETCORE_ENVIRONMENT=Development or turn it off.");
         }
-        var keys = ServerKeys.LoadOrCreate(identity.KeyDirectory is { Length: > 0 } dir
+        builder.Services.AddSingleton(new KeyRing(identity.KeyDirectory is { Length: > 0 } dir
             ? Path.GetFullPath(dir, builder.Environment.ContentRootPath)
-            : Path.Combine(PlatformExtensions.DataDirectoryOf(builder), "keys"));
-
-        builder.Services.AddSingleton(keys);
+            : Path.Combine(PlatformExtensions.DataDirectoryOf(builder), "keys")));
+        builder.Services.AddSingleton(services => services.GetRequiredService<KeyRing>().Keys);
+        // The keys are known only once start-up has checked the database (a missing key is created at a first start
+        // alone), so they reach OpenIddict through its options, which are first read when the host starts.
+        builder.Services.AddOptions<OpenIddictServerOptions>().Configure<KeyRing>((options, ring) =>
+        {
+            options.SigningCredentials.Add(new SigningCredentials(ring.Keys.Signing, SecurityAlgorithms.EcdsaSha256));
+            options.EncryptionCredentials.Add(new EncryptingCredentials(ring.Keys.Encryption, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
+        });
         builder.Services.AddOpenIddict()
             // Applications (client credentials and public keys) live in the platform database.
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<SharingDbContext>())
@@ -48,8 +56,6 @@ public static class IdentityExtensions
                 // Client status is read from the database on every call, so stored token entries would add a
                 // write per token and nothing else.
                 server.DisableTokenStorage();
-                server.AddSigningKey(keys.Signing);
-                server.AddEncryptionKey(keys.Encryption);
                 // Client assertions: shape, audience and times first, then OpenIddict's signature check, then replay.
                 server.AddEventHandler(ClientAssertionRules.Descriptor);
                 server.AddEventHandler(ClientAssertionReplayGuard.Descriptor);

@@ -5,7 +5,7 @@ using SharingPlatform.Server.Hosting;
 namespace SharingPlatform.Server.Identity;
 
 /// <summary>
-/// The token service's keys, created once and kept as owner-only files so that tokens survive a restart
+/// The token service's keys, created once (at a first start only, see <see cref="PlatformStart"/>) and kept as owner-only files so that tokens survive a restart
 /// and every replica pointed at the same directory signs and validates alike. Ephemeral keys would log
 /// every client out at restart and break a second replica.
 /// </summary>
@@ -36,9 +36,34 @@ public sealed class ServerKeys
     /// </summary>
     public byte[] Derive(string purpose) => HMACSHA256.HashData(_secret, System.Text.Encoding.UTF8.GetBytes("sharingplatform|v1|" + purpose));
 
-    public static ServerKeys LoadOrCreate(string directory)
+    /// <summary>The key files, each with what is lost if it is replaced by a new key.</summary>
+    public static readonly IReadOnlyList<(string File, string LostWithIt)> Files =
+    [
+        ("server-secret.key", "every stored pull cursor and page token stops working and every grantee-scoped subject token changes"),
+        ("audit-signing-p256.jwk", "checkpoints are signed with a key auditors have not pinned, so their verification fails"),
+        ("token-signing-p256.jwk", "every access token issued so far is refused"),
+        ("token-encryption-aes256.key", "the token service's own encrypted artifacts cannot be read"),
+    ];
+
+    /// <summary>The key files of <paramref name="directory"/> that do not exist.</summary>
+    public static IReadOnlyList<string> Missing(string directory) =>
+        [.. Files.Select(f => f.File).Where(f => !File.Exists(Path.Combine(directory, f)))];
+
+    /// <summary>
+    /// Loads the keys of <paramref name="directory"/>. Missing keys are created only when <paramref name="createMissing"/>
+    /// (a first start); otherwise a missing key is a refusal to start, never a new key.
+    /// </summary>
+    public static ServerKeys Load(string directory, bool createMissing)
     {
         DataDirectory.Ensure(directory);
+        if (!createMissing && Missing(directory) is { Count: > 0 } missing)
+        {
+            throw new StartRefusedException(
+                $"The key directory {directory} has lost {string.Join(", ", missing)} while the database holds a platform. A new key would mean: "
+                + string.Join("; ", Files.Where(f => missing.Contains(f.File)).Select(f => $"{f.File}: {f.LostWithIt}"))
+                + ". Restore the missing file(s) from the backup of this key directory (see README, Backups) and start again.");
+        }
+
         var signingPath = Path.Combine(directory, "token-signing-p256.jwk");
         var auditPath = Path.Combine(directory, "audit-signing-p256.jwk");
         foreach (var path in new[] { signingPath, auditPath }.Where(p => !File.Exists(p)))

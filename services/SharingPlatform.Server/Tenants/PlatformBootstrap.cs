@@ -31,11 +31,22 @@ public sealed class PlatformBootstrap(
     /// <summary>The {client} part of the first platform-admin: <c>tenants/platform/clients/admin</c>.</summary>
     public const string AdminClientId = "admin";
 
+    /// <summary>
+    /// On an empty database, creates the operator tenant, its platform-admin client and the bootstrap audit event in
+    /// one transaction: a start killed half-way leaves all of it or none, and the next start does it again. The lock
+    /// on the change sequence makes replicas starting together bootstrap once.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (await db.Tenants.AnyAsync(cancellationToken))
         {
             return;
+        }
+
+        await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
+        if (await db.Tenants.AnyAsync(cancellationToken))
+        {
+            return; // another replica bootstrapped while this one waited for the lock
         }
 
         var tenant = new TenantEntity
@@ -50,7 +61,7 @@ public sealed class PlatformBootstrap(
         await db.SaveChangesAsync(cancellationToken);
 
         var (name, path) = await CreateClientAsync(tenant, AdminClientId, [Roles.PlatformAdmin, Roles.PlatformAuditor], "bootstrap", cancellationToken);
-        await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.bootstrap", [tenant.ResourceName, name], "", "OK", ""), cancellationToken);
+        await unit.CommitAsync(audit, new AuditEntry("system", "-", "platform.bootstrap", [tenant.ResourceName, name], "", "OK", ""), cancellationToken);
         Log.BootstrapClientCreated(logger, name, path);
     }
 

@@ -98,6 +98,35 @@ public sealed class ServerProcess : IDisposable
         throw new TimeoutException($"The server did not become healthy within {timeout.TotalSeconds:0} s:{Output}");
     }
 
+    /// <summary>Waits for the process to end by itself and returns its exit code; throws if it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The server was still running after {timeout.TotalSeconds:0} s:{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL, as a crash or an out-of-memory killer would stop it; waits until it is gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary>Everything the server printed that is still kept (the last 200 lines).</summary>
+    public string AllOutput => string.Join(Environment.NewLine, _output);
+
     /// <summary>The last lines the server printed, for a failure message.</summary>
     public string Output => string.Concat(_output.TakeLast(30).Select(l => Environment.NewLine + l));
 
