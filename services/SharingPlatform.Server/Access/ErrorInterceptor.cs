@@ -12,7 +12,7 @@ namespace SharingPlatform.Server.Access;
 /// request_id, which is safe: a write that failed left nothing).
 /// Being the outermost interceptor, it also marks the call as read (see <see cref="MalformedMessages"/>).
 /// </summary>
-public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, Data.StorageState storage) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -79,6 +79,17 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
     private RpcException Wrap(Exception exception, ServerCallContext context)
     {
         var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+        if (exception is Audit.AuditUnavailableException)
+        {
+            return RpcErrors.AuditUnavailable(); // logged once, at Critical, when the fault was found
+        }
+
+        if (Data.StorageErrors.IsFull(exception))
+        {
+            storage.MarkFull(); // logged once, at Critical
+            return RpcErrors.StorageFull(traceId);
+        }
+
         if (Data.StorageErrors.IsTransient(exception))
         {
             Hosting.Log.StorageBusy(logger, exception.GetType().FullName, context.Method, traceId);

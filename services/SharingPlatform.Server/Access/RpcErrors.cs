@@ -61,6 +61,14 @@ public static class RpcErrors
     public static RpcException StorageBusy(string traceId) =>
         Build(Code.Unavailable, "STORAGE_BUSY", $"The database is busy; send the same request again shortly (trace id {traceId}).").ToRpcException();
 
+    /// <summary>The storage is full (<see cref="Data.StorageState"/>): nothing was stored; the same request may be sent again later.</summary>
+    public static RpcException StorageFull(string traceId) =>
+        Build(Code.Unavailable, "STORAGE_FULL", $"The server's storage is full, so nothing was stored; send the same request again later (trace id {traceId}).").ToRpcException();
+
+    /// <summary>The audit chain cannot take events (<see cref="Audit.AuditChain.Fault"/>): nothing is served unrecorded.</summary>
+    public static RpcException AuditUnavailable() =>
+        Build(Code.Unavailable, "AUDIT_UNAVAILABLE", "The audit log cannot record calls, so none is served; the operator has been alerted. Try again later.").ToRpcException();
+
     [DoesNotReturn]
     private static void Throw(Code code, string reason, string message) => throw Build(code, reason, message).ToRpcException();
 

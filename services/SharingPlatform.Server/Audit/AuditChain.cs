@@ -32,13 +32,40 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
     private readonly Channel<Queued> _queue = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _appender;
 
-    public AuditChain(IServiceScopeFactory scopes, TimeProvider time, IOptions<AuditOptions> options, IHostEnvironment environment)
+    private readonly ILogger<AuditChain> _logger;
+    private volatile string? _fault;
+
+    private readonly StorageState _storage;
+
+    public AuditChain(IServiceScopeFactory scopes, TimeProvider time, IOptions<AuditOptions> options, IHostEnvironment environment, ILogger<AuditChain> logger, StorageState storage)
     {
+        _storage = storage;
         AuditOptions.Check(options.Value, environment);
         this.scopes = scopes;
         this.time = time;
+        _logger = logger;
         _disabled = options.Value.Disabled;
         _appender = Task.Run(AppendQueuedAsync);
+    }
+
+    /// <summary>
+    /// Why the chain cannot take events (its head does not match its last event), or null. While it is set every
+    /// append fails with <see cref="AuditUnavailableException"/>, so nothing is served unrecorded; VerifyAuditChain
+    /// alone still answers, for the diagnosis. Set at start and when an append is refused; cleared by a check that passes.
+    /// </summary>
+    public string? Fault => _fault;
+
+    /// <summary>Checks the end of the chain (<see cref="AuditHeadCheck"/>) and sets or clears <see cref="Fault"/>.</summary>
+    public async Task<string?> CheckHeadAsync(SharingDbContext db, CancellationToken cancellationToken)
+    {
+        var problem = await AuditHeadCheck.ProblemAsync(db, cancellationToken);
+        if (problem is not null && _fault is null)
+        {
+            Hosting.Log.AuditChainFault(_logger, problem);
+        }
+
+        _fault = problem;
+        return problem;
     }
 
     /// <summary>
@@ -57,6 +84,8 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
         {
             return; // the benchmark's measurement of what the audit costs (AuditOptions.Disabled)
         }
+
+        ThrowIfFaulted();
 
         var byTenant = entry.Resources.GroupBy(TenantOf, StringComparer.Ordinal).ToList();
         if (byTenant.Count <= 1)
@@ -121,6 +150,7 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
             return;
         }
 
+        ThrowIfFaulted();
         var queued = new Queued(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(queued))
         {
@@ -157,6 +187,7 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
             try
             {
                 await CommitAsync(group);
+                _storage.MarkWritten();
                 group.ForEach(q => q.Committed.TrySetResult());
             }
             catch (DbUpdateException refused) when (group.Count > 1 && !StorageErrors.IsTransient(refused))
@@ -170,6 +201,7 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
             }
             catch (Exception failure)
             {
+                await RecheckAfterAsync(failure);
                 group.ForEach(q => q.Committed.TrySetException(failure));
             }
 
@@ -186,7 +218,42 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
         }
         catch (Exception failure)
         {
+            await RecheckAfterAsync(failure);
             queued.Committed.TrySetException(failure);
+        }
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (_fault is { } fault)
+        {
+            throw new AuditUnavailableException(fault);
+        }
+    }
+
+    // An append the database refuses for good may mean the head was damaged while the server ran.
+    private async Task RecheckAfterAsync(Exception failure)
+    {
+        if (StorageErrors.IsFull(failure))
+        {
+            _storage.MarkFull();
+            return;
+        }
+
+        if (failure is not DbUpdateException || StorageErrors.IsTransient(failure))
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await CheckHeadAsync(scope.ServiceProvider.GetRequiredService<SharingDbContext>(), CancellationToken.None);
+        }
+        catch (Exception notChecked)
+        {
+            // The database cannot even be read now; the next refused append checks again.
+            Hosting.Log.AuditHeadNotChecked(_logger, notChecked.GetType().FullName);
         }
     }
 

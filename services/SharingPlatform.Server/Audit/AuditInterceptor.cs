@@ -16,14 +16,18 @@ namespace SharingPlatform.Server.Audit;
 /// one that no longer stands) are one event per source and window, the rest counted (<see cref="RefusalCounts"/>):
 /// they can come by the thousand.
 /// </summary>
-public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail, RefusalCounts refusals, SourceAddresses sources) : Interceptor
+public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail, RefusalCounts refusals, SourceAddresses sources, ILogger<AuditInterceptor> logger) : Interceptor
 {
+    /// <summary>The one call served while the chain cannot take events (<see cref="AuditChain.Fault"/>): its diagnosis.</summary>
+    public const string VerifyMethod = "/sharing.v1.AuditService/VerifyAuditChain";
+
     [GeneratedRegex("^tenants/[a-z0-9-]{1,63}(?:/[a-z]{1,20}/[a-z0-9-]{1,64})?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ResourceName();
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        RefuseWhileFaulted(context);
         try
         {
             var response = await continuation(request, context);
@@ -41,6 +45,7 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail,
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        RefuseWhileFaulted(context);
         try
         {
             await continuation(request, responseStream, context);
@@ -78,11 +83,28 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail,
         _ => StatusCode.Internal,
     };
 
+    /// <summary>Nothing that would be recorded is served while the chain cannot record it; the diagnosis is.</summary>
+    private void RefuseWhileFaulted(ServerCallContext context)
+    {
+        if (chain.Fault is not null && context.Method != VerifyMethod && RpcRules.ByMethod.TryGetValue(context.Method, out var rule) && !rule.Anonymous)
+        {
+            throw RpcErrors.AuditUnavailable();
+        }
+    }
+
     private async Task RecordAsync(ServerCallContext context, object request, StatusCode? failure)
     {
         // A call that recorded itself (a write, or pull messages) is recorded again only if it then failed.
         if ((trail.Written && failure is null) || !RpcRules.ByMethod.TryGetValue(context.Method, out var rule) || rule.Anonymous)
         {
+            return;
+        }
+
+        if (chain.Fault is not null && context.Method == VerifyMethod)
+        {
+            // Served to an auditor (the method's rule) so that the damage can be found; the application log keeps it.
+            Hosting.Log.ServedUnrecorded(logger, context.Method.TrimStart('/'), Actor(context.GetHttpContext()).Client);
+            trail.Written = true;
             return;
         }
 

@@ -132,14 +132,16 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
     /// <summary>Walks the stored chain from the start and names the first event that does not fit.</summary>
     public async Task<VerifyAuditChainResponse> VerifyAsync(CancellationToken cancellationToken)
     {
-        // Up to the head as it is now: events appended while verifying are left for the next run.
+        // Up to the head as it is now (events appended while verifying are left for the next run), or to the last
+        // event if the head row is behind it: a head left behind is damage to report, not a limit to stop at.
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingletonId, cancellationToken);
+        var end = Math.Max(head.Size, await db.AuditEvents.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0);
         var previous = AuditHashing.Genesis;
         var expected = 1L;
         while (true)
         {
             var from = expected;
-            var rows = await db.AuditEvents.AsNoTracking().Where(e => e.Seq >= from && e.Seq <= head.Size).OrderBy(e => e.Seq).Take(Chunk).ToListAsync(cancellationToken);
+            var rows = await db.AuditEvents.AsNoTracking().Where(e => e.Seq >= from && e.Seq <= end).OrderBy(e => e.Seq).Take(Chunk).ToListAsync(cancellationToken);
             foreach (var e in rows)
             {
                 var problem = e.Seq != expected ? "gap or reordering"
@@ -162,9 +164,11 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
             }
         }
 
-        return head.Size != expected - 1 || !head.Hash.AsSpan().SequenceEqual(previous)
-            ? new VerifyAuditChainResponse { Intact = false, Size = expected - 1, FirstBadSequence = expected, Problem = "events missing after the last one (head says more)" }
-            : new VerifyAuditChainResponse { Intact = true, Size = expected - 1 };
+        var size = expected - 1;
+        return head.Size > size ? new VerifyAuditChainResponse { Intact = false, Size = size, FirstBadSequence = expected, Problem = "events missing after the last one (head says more)" }
+            : head.Size < size ? new VerifyAuditChainResponse { Intact = false, Size = size, FirstBadSequence = head.Size + 1, Problem = $"the head row says {head.Size} events but the chain holds {size}" }
+            : !head.Hash.AsSpan().SequenceEqual(previous) ? new VerifyAuditChainResponse { Intact = false, Size = size, FirstBadSequence = size, Problem = "the head row's hash is not that of the last event" }
+            : new VerifyAuditChainResponse { Intact = true, Size = size };
     }
 
     /// <summary>Null for platform auditors; otherwise the packed tenant a tenant auditor is limited to.</summary>

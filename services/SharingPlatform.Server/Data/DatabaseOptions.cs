@@ -9,6 +9,10 @@ public sealed class DatabaseOptions
 
     /// <summary>Provider connection string; for SQLite, empty means <c>{DataDirectory}/sharing.db</c>.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>How often the health check repeats the database's sanity check (<see cref="DatabaseIntegrity"/>); it also runs at every start.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan IntegrityCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public enum DatabaseProvider

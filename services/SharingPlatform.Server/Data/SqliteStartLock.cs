@@ -66,7 +66,10 @@ public sealed class SqliteStartLock : IDisposable
         var tables = await db.Database
             .SqlQueryRaw<int>($"SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '{EfLockTable}'")
             .SingleAsync(cancellationToken);
-        if (tables == 0 || await db.Database.ExecuteSqlRawAsync($"DELETE FROM \"{EfLockTable}\"", cancellationToken) == 0)
+        // Read first: a DELETE that matches nothing still writes, and a start on a full disk must write nothing.
+        if (tables == 0
+            || await db.Database.SqlQueryRaw<int>($"SELECT count(*) AS \"Value\" FROM \"{EfLockTable}\"").SingleAsync(cancellationToken) == 0
+            || await db.Database.ExecuteSqlRawAsync($"DELETE FROM \"{EfLockTable}\"", cancellationToken) == 0)
         {
             return false;
         }

@@ -9,11 +9,12 @@ public static class StorageExtensions
     /// <summary>Registers <see cref="SharingDbContext"/> on the configured provider (SQLite by default).</summary>
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         // Following pulls wake on this process's change signal; each provider pulses it its own way (see ChangeSignal).
         builder.Services.AddSingleton<ChangeSignal>();
         builder.Services.AddSingleton<CommitPulse>();
+        builder.Services.AddSingleton<StorageState>();
         builder.Services.AddSingleton<Housekeeping>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Housekeeping>());
         switch (database.Provider)
@@ -43,7 +44,13 @@ public static class StorageExtensions
     /// <summary>Creates or upgrades the schema; safe to run from several replicas at once (EF Core takes a migration lock).</summary>
     public static async Task MigrateAsync(this SharingDbContext db, CancellationToken cancellationToken)
     {
-        await db.Database.MigrateAsync(cancellationToken);
+        // Only when there is something to do: taking EF Core's migration lock is a write, and a server must be able
+        // to start (and say so) on a full disk.
+        if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
         if (db.Database.IsSqlite())
         {
             // WAL lets pullers read while a push writes; the setting is kept in the database file.

@@ -56,4 +56,22 @@ public static partial class Log
 
     [LoggerMessage(17, LogLevel.Critical, "The server did not start: {Reason}")]
     public static partial void StartRefused(ILogger logger, string reason);
+
+    [LoggerMessage(18, LogLevel.Critical, "THE AUDIT CHAIN CANNOT TAKE EVENTS: {Problem}. Every call is refused (UNAVAILABLE, AUDIT_UNAVAILABLE) and /healthz reports it, except VerifyAuditChain for auditors. See README, 'When the audit chain is damaged'.")]
+    public static partial void AuditChainFault(ILogger logger, string problem);
+
+    [LoggerMessage(19, LogLevel.Warning, "Could not check the end of the audit chain after a refused append ({ExceptionType}); the next refused append checks again")]
+    public static partial void AuditHeadNotChecked(ILogger logger, string? exceptionType);
+
+    [LoggerMessage(20, LogLevel.Warning, "Audit chain damaged: {Action} by {ClientId} was served without an audit event, for the diagnosis")]
+    public static partial void ServedUnrecorded(ILogger logger, string action, string clientId);
+
+    [LoggerMessage(21, LogLevel.Critical, "THE DATABASE IS DAMAGED: {Problem}. /healthz reports it. Stop the server and restore the database from its backup (see README, Backups).")]
+    public static partial void DatabaseDamaged(ILogger logger, string problem);
+
+    [LoggerMessage(22, LogLevel.Critical, "THE STORAGE IS FULL: writes are refused (UNAVAILABLE, STORAGE_FULL) and /healthz reports storage-full until a write commits again. Free space on the database's volume; nothing acknowledged is lost.")]
+    public static partial void StorageFull(ILogger logger);
+
+    [LoggerMessage(23, LogLevel.Warning, "The storage takes writes again.")]
+    public static partial void StorageWritableAgain(ILogger logger);
 }

@@ -14,12 +14,35 @@ public static class StartupExtensions
     public static string[] TranslateSwitches(string[] args) =>
         [.. args.Select(a => a == "--demo" ? "--Demo:Enabled=true" : a)];
 
+    private static StartRefusedException Damaged(SharingDbContext db, string damage) => new(
+        $"The database ({SqliteFiles.FilePath(db) ?? "Database:ConnectionString"}) is damaged: {damage}. Nothing was changed. Restore it from its backup (see README, Backups) "
+        + "and start again; the audit chain and a checkpoint kept before the damage verify a restored copy.");
+
     /// <summary>
     /// Checks what the data directory and the database hold (<see cref="PlatformStart"/>), loads the keys (creating
     /// them at a first start only), migrates, bootstraps the platform-admin client on a first start and seeds demo data
     /// if asked. Throws <see cref="StartRefusedException"/> when it must not go on.
     /// </summary>
     public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await StartAsync(app, cancellationToken);
+        }
+        catch (Exception full) when (StorageErrors.IsFull(full))
+        {
+            // A usual start writes nothing and comes up on a full disk (and /healthz says storage-full); this one had to.
+            throw new StartRefusedException(
+                "The storage is full, and this start has to write (a first start, a migration or an upgrade). Nothing was lost. Free space on the volume of the database and the data directory, then start again.");
+        }
+
+        var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        var identity = app.Services.GetRequiredService<IOptions<IdentityServerOptions>>().Value;
+        Log.IdentityListening(app.Logger, IdentityExtensions.Issuer(identity, endpoints));
+        Log.GrpcListening(app.Logger, endpoints.GrpcUrl);
+    }
+
+    private static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
         var platform = app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value;
         DataDirectory.Ensure(platform.DataDirectory);
@@ -28,8 +51,14 @@ public static class StartupExtensions
         {
             var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
             SqliteFiles.RestrictToOwner(db, app.Logger);
-            using (var startLock = await SqliteStartLock.AcquireAsync(db, TimeSpan.FromMinutes(2), app.Logger, cancellationToken))
+            try
             {
+                using var startLock = await SqliteStartLock.AcquireAsync(db, TimeSpan.FromMinutes(2), app.Logger, cancellationToken);
+                if (await DatabaseIntegrity.ProblemAsync(db, cancellationToken) is { } damage)
+                {
+                    throw Damaged(db, damage);
+                }
+
                 keys.Load(createMissing: await PlatformStart.CheckAsync(db, keys, platform, cancellationToken));
                 if (startLock is not null)
                 {
@@ -38,6 +67,12 @@ public static class StartupExtensions
 
                 await db.MigrateAsync(cancellationToken);
             }
+            catch (Exception damage) when (DatabaseIntegrity.IsDamage(damage))
+            {
+                throw Damaged(db, damage.Message);
+            }
+
+            app.Services.GetRequiredService<IntegrityWatch>().Record(null);
 
             if (await CaseScope.FillMissingFactsAsync(db, cancellationToken) is > 0 and var filled)
             {
@@ -46,6 +81,9 @@ public static class StartupExtensions
 
             await scope.ServiceProvider.GetRequiredService<PlatformBootstrap>().RunAsync(cancellationToken);
             PlatformStart.MarkInitialised(keys);
+            // A damaged end of the audit chain does not stop the start: the server refuses calls and says why (health,
+            // log), and auditors can still run VerifyAuditChain to find the damage.
+            await app.Services.GetRequiredService<AuditChain>().CheckHeadAsync(db, cancellationToken);
             if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
             {
                 await scope.ServiceProvider.GetRequiredService<DemoSeed>().RunAsync(cancellationToken);
@@ -56,10 +94,5 @@ public static class StartupExtensions
         {
             Log.AuditDisabled(app.Logger, app.Environment.EnvironmentName);
         }
-
-        var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
-        var identity = app.Services.GetRequiredService<IOptions<IdentityServerOptions>>().Value;
-        Log.IdentityListening(app.Logger, IdentityExtensions.Issuer(identity, endpoints));
-        Log.GrpcListening(app.Logger, endpoints.GrpcUrl);
     }
 }

@@ -14,7 +14,7 @@ namespace SharingPlatform.Server.Identity;
 /// and only when it looks like a client id. Refusals from one source are one event per window, the rest counted
 /// (<see cref="RefusalCounts"/>), so that a flood of bad requests neither stalls the chain nor bloats the log.
 /// </summary>
-public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCounts refusals, SourceAddresses sources)
+public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCounts refusals, SourceAddresses sources, StorageState storage, ILogger<TokenAudit> logger)
     : IOpenIddictServerHandler<ApplyTokenResponseContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
@@ -26,9 +26,39 @@ public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCou
 
     public async ValueTask HandleAsync(ApplyTokenResponseContext context)
     {
+        try
+        {
+            await RecordAsync(context);
+        }
+        catch (Exception failure) when (StorageErrors.IsFull(failure) || StorageErrors.IsTransient(failure) || failure is AuditUnavailableException)
+        {
+            // The issuance cannot be recorded, so no token: a plain 503 the client may retry, not a 500.
+            if (StorageErrors.IsFull(failure))
+            {
+                storage.MarkFull();
+            }
+
+            context.Response = Unavailable("The token request cannot be recorded just now, so no token is issued; try again shortly.");
+        }
+    }
+
+    private static OpenIddict.Abstractions.OpenIddictResponse Unavailable(string description) => new()
+    {
+        Error = OpenIddict.Abstractions.OpenIddictConstants.Errors.TemporarilyUnavailable,
+        ErrorDescription = description,
+    };
+
+    private async Task RecordAsync(ApplyTokenResponseContext context)
+    {
         var claimed = context.Request?.ClientId
             ?? (UnverifiedAssertion.TryRead(context.Request?.ClientAssertion) is { } assertion ? UnverifiedAssertion.StringOf(assertion.Claims, "iss") : null);
         claimed = ClientNames.IsWellFormed(claimed) ? claimed : null;
+        if (chain.Fault is not null)
+        {
+            await WhileFaultedAsync(context, claimed);
+            return;
+        }
+
         if (string.IsNullOrEmpty(context.Response.Error) && claimed is not null)
         {
             var tenant = (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.TenantSlug;
@@ -43,5 +73,26 @@ public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCou
         {
             await chain.AppendAloneAsync(new AuditEntry("-", "-", "token.refuse", [], "", outcome, claimed ?? ""), context.CancellationToken);
         }
+    }
+
+    /// <summary>
+    /// While the chain cannot take events, only auditors get a token (for VerifyAuditChain, the diagnosis), noted in
+    /// the application log; everyone else is told the service is unavailable, and refusals are not recorded.
+    /// </summary>
+    private async Task WhileFaultedAsync(ApplyTokenResponseContext context, string? claimed)
+    {
+        if (!string.IsNullOrEmpty(context.Response.Error) || claimed is null)
+        {
+            return;
+        }
+
+        var roles = (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.Roles is { } packed ? Access.Roles.Parse(packed) : new HashSet<string>();
+        if (roles.Contains(Access.Roles.PlatformAuditor) || roles.Contains(Access.Roles.Auditor))
+        {
+            Hosting.Log.ServedUnrecorded(logger, "token.issue", claimed);
+            return;
+        }
+
+        context.Response = Unavailable("The audit log cannot record token requests, so no token is issued; the operator has been alerted.");
     }
 }

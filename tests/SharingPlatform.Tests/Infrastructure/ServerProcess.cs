@@ -98,6 +98,32 @@ public sealed class ServerProcess : IDisposable
         throw new TimeoutException($"The server did not become healthy within {timeout.TotalSeconds:0} s:{Output}");
     }
 
+    /// <summary>Polls /healthz until it answers at all, healthy or not, and returns the answer ("Healthy", "Unhealthy: ...").</summary>
+    public async Task<(HttpStatusCode Status, string Body)> WaitUntilAnsweringAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} during start-up:{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(IdentityAddress, "healthz"));
+                return (response.StatusCode, await response.Content.ReadAsStringAsync());
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        throw new TimeoutException($"The server did not answer /healthz within {timeout.TotalSeconds:0} s:{Output}");
+    }
+
     /// <summary>Waits for the process to end by itself and returns its exit code; throws if it is still running after <paramref name="timeout"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
