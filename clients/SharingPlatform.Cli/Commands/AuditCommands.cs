@@ -118,19 +118,23 @@ public static class AuditCommands
             var events = File.ReadLines(Existing(file, "--events")).Select((line, index) => (line, index)).Where(l => !string.IsNullOrWhiteSpace(l.line))
                 .Select(l => Parse<AuditEvent>(l.line, $"--events: line {l.index + 1} of {file.FullName}", "an audit event")).ToList();
             var publicJwk = PinnedKey(context.Value(key));
-            var keptCheckpoint = context.Value(kept) is { } keptFile ? ReadCheckpoint(keptFile, "--kept") : null;
+            List<SignedCheckpoint> keptCheckpoints = context.Value(kept) is { } keptFile ? [ReadCheckpoint(keptFile, "--kept")] : [];
             var latestCheckpoint = context.Value(latest) is { } latestFile ? ReadCheckpoint(latestFile, "--latest") : null;
             AuditVerification result;
             try
             {
-                result = AuditVerifier.Verify(events, publicJwk, keptCheckpoint, latestCheckpoint);
+                result = AuditVerifier.Verify(events, publicJwk, keptCheckpoints, latestCheckpoint);
             }
             catch (ArgumentException e)
             {
                 throw new CliException(ExitCodes.BadInput, $"--key: {e.Message}");
             }
 
-            var json = new { intact = result.Intact, events = events.Count, verified_size = result.VerifiedSize, first_bad_sequence = result.FirstBadSequence, problem = result.Problem };
+            var json = new
+            {
+                intact = result.Intact, events = events.Count, verified_size = result.VerifiedSize, first_bad_sequence = result.FirstBadSequence,
+                first_bad_from = result.FirstBadFrom, first_bad_to = result.FirstBadTo, problem = result.Problem,
+            };
             if (!result.Intact)
             {
                 if (context.Output.Json)
@@ -138,15 +142,21 @@ public static class AuditCommands
                     context.Output.Result(json, "");
                 }
 
-                throw new CliException(ExitCodes.VerificationFailed, $"first bad sequence {result.FirstBadSequence}: {result.Problem} ({result.VerifiedSize} events before it fit).");
+                throw new CliException(ExitCodes.VerificationFailed, Failure(result));
             }
 
-            var anchor = keptCheckpoint is null && latestCheckpoint is null ? " No checkpoint given: that proves only that the export is consistent in itself; pass --kept." : "";
+            var anchor = keptCheckpoints.Count == 0 && latestCheckpoint is null ? " No checkpoint given: that proves only that the export is consistent in itself; pass --kept." : "";
             context.Output.Result(json, $"Intact: {events.Count} events verified against the pinned key.{anchor}");
             return Task.FromResult(ExitCodes.Ok);
         });
         return verify;
     }
+
+    /// <summary>What a failed verification knows, and no more: a sequence when one is named, otherwise the range a head hash leaves.</summary>
+    private static string Failure(AuditVerification result) => result.FirstBadSequence is { } sequence
+        ? $"first bad sequence {sequence}: {result.Problem} ({sequence - 1} events before it fit)."
+        : $"first bad sequence between {result.FirstBadFrom} and {result.FirstBadTo}, not known more closely (a checkpoint holds only the hash of its head): "
+            + $"{result.Problem} (the first {result.VerifiedSize} events chain together; keeping checkpoints more often narrows the range).";
 
     private static SignedCheckpoint ReadCheckpoint(FileInfo file, string option) =>
         Parse<SignedCheckpoint>(File.ReadAllText(Existing(file, option)), $"{option}: {file.FullName}", "a signed checkpoint");

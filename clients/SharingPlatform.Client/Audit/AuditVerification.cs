@@ -1,22 +1,34 @@
 namespace SharingPlatform.Client.Audit;
 
 /// <summary>
-/// What an offline check of an exported audit chain found, shaped like the server's own
-/// <c>VerifyAuditChainResponse</c> so an auditor can compare the two answers side by side.
+/// What an offline check of an exported audit chain found, and no more than the evidence shows. An event that does
+/// not fit the events before it is named exactly. But a checkpoint holds only the head hash of its first <c>size</c>
+/// events, so when the events fit together and a checkpoint still disagrees (another head there, or a chain that
+/// ends short of it, as after a truncation even when new events were appended after the cut), nothing names the
+/// event that differs: the first bad sequence is then a range, from one past the largest kept checkpoint that still
+/// matches to the checkpoint's size. Either way the events before it are only shown to chain together; that they are
+/// the ones written is proven as far as a kept checkpoint still matches.
 /// </summary>
-/// <param name="Intact">True when every event fits and every checkpoint given agrees with the export.</param>
+/// <param name="Intact">True when every event fits and every checkpoint given is genuine and agrees with the export.</param>
 /// <param name="VerifiedSize">
 /// How many events from sequence 1 chain together. On its own this proves only internal consistency (whoever
 /// rewrites history can recompute every hash); a signed checkpoint is what anchors it.
 /// </param>
-/// <param name="FirstBadSequence">The earliest sequence that does not fit; 0 when intact.</param>
+/// <param name="FirstBadFrom">The first sequence that does not fit is at least this one; 0 when intact.</param>
+/// <param name="FirstBadTo">
+/// The first sequence that does not fit is at most this one; equal to <paramref name="FirstBadFrom"/> when it is known
+/// exactly.
+/// </param>
 /// <param name="Problem">What is wrong there, e.g. <c>gap</c> or <c>content changed</c>; empty when intact.</param>
-public sealed record AuditVerification(bool Intact, long VerifiedSize, long FirstBadSequence, string Problem)
+public sealed record AuditVerification(bool Intact, long VerifiedSize, long FirstBadFrom, long FirstBadTo, string Problem)
 {
-    /// <summary>An intact chain of <paramref name="size"/> events.</summary>
-    public static AuditVerification Ok(long size) => new(true, size, 0, "");
+    /// <summary>The first sequence that does not fit when the evidence names it exactly; null when intact or when only a range is known.</summary>
+    public long? FirstBadSequence => FirstBadFrom > 0 && FirstBadFrom == FirstBadTo ? FirstBadFrom : null;
 
-    /// <summary>A chain whose first <paramref name="verifiedSize"/> events fit, broken at <paramref name="firstBad"/>.</summary>
-    public static AuditVerification Failed(long verifiedSize, long firstBad, string problem) =>
-        new(false, verifiedSize, firstBad, problem);
+    /// <summary>An intact chain of <paramref name="size"/> events.</summary>
+    public static AuditVerification Ok(long size) => new(true, size, 0, 0, "");
+
+    /// <summary>A chain that goes wrong somewhere in <paramref name="from"/>..<paramref name="to"/>, no closer known (exactly when they are equal).</summary>
+    public static AuditVerification Failed(long verifiedSize, long from, long to, string problem) =>
+        new(false, verifiedSize, from, to, problem);
 }

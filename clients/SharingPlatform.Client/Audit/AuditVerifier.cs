@@ -16,92 +16,129 @@ public static class AuditVerifier
     private const string SignatureInvalid = "checkpoint signature invalid";
 
     /// <summary>
-    /// Verifies <paramref name="events"/>, an export from sequence 1, and reports the earliest sequence that does
-    /// not fit, whether an event or a checkpoint shows it.
+    /// Verifies <paramref name="events"/>, an export from sequence 1, and reports where it first goes wrong: exactly
+    /// at an event that does not fit the events before it; otherwise, when the events fit but a checkpoint disagrees
+    /// (another head, or a chain that ends before it), as the range that the checkpoints leave open.
     /// </summary>
     /// <param name="events">The exported events, in sequence order, from sequence 1.</param>
     /// <param name="publicJwk">
     /// The pinned audit public key (EC P-256 JWK). Deliberately not the key inside the checkpoints, which whoever
     /// forges a checkpoint would simply replace with their own.
     /// </param>
-    /// <param name="kept">A checkpoint stored earlier, or null; the export must reach it and agree with it.</param>
+    /// <param name="kept">
+    /// Checkpoints stored earlier, in any order, or none; the export must reach each and agree with it. Keeping more
+    /// of them narrows where a rewrite lies. They are taken as snapshots of one append-only history: a later one
+    /// that is smaller than an earlier one is reported as the chain having shrunk.
+    /// </param>
     /// <param name="latest">The checkpoint fetched now, or null; the export must agree with it where it reaches it.</param>
     /// <exception cref="ArgumentException">The key is not a public EC P-256 JWK.</exception>
-    public static AuditVerification Verify(IReadOnlyList<AuditEvent> events, string publicJwk, SignedCheckpoint? kept, SignedCheckpoint? latest)
+    public static AuditVerification Verify(IReadOnlyList<AuditEvent> events, string publicJwk, IReadOnlyCollection<SignedCheckpoint> kept, SignedCheckpoint? latest)
     {
         ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(kept);
         ArgumentException.ThrowIfNullOrWhiteSpace(publicJwk);
         using var key = ImportKey(publicJwk);
-        long keptSize = kept?.Checkpoint?.Size ?? 0, latestSize = latest?.Checkpoint?.Size ?? 0;
-        var (verified, broken, heads) = Walk(events, keptSize, latestSize);
+        var (verified, broken, heads) = Walk(events, [.. kept.Append(latest).Select(SizeOf)]);
 
-        // Every finding is a candidate; the earliest sequence wins, and on a tie the event's own problem, which
-        // is the more specific one.
         var failures = new List<Failure>();
         if (broken is { } failure)
         {
             failures.Add(failure);
         }
 
-        var keptValid = kept is null || SignatureValid(key, kept);
-        if (kept is not null)
+        var genuine = new List<Snapshot>();
+        foreach (var checkpoint in kept)
         {
-            if (!keptValid)
+            if (SignatureValid(key, checkpoint))
             {
-                failures.Add(new(keptSize, SignatureInvalid));
-            }
-            else if (events.Count < keptSize)
-            {
-                failures.Add(new(events.Count + 1L, "truncated before the kept checkpoint"));
-            }
-            else if (!HeadMatches(heads, kept))
-            {
-                failures.Add(new(keptSize, "history before the kept checkpoint was rewritten"));
-            }
-        }
-
-        if (latest is not null)
-        {
-            if (!SignatureValid(key, latest))
-            {
-                failures.Add(new(latestSize, SignatureInvalid));
+                genuine.Add(Snapshot.Of(checkpoint, heads));
             }
             else
             {
-                // An export older than the latest checkpoint is fine: it simply does not reach it.
-                if (!HeadMatches(heads, latest))
-                {
-                    failures.Add(new(latestSize, "export does not match the latest checkpoint"));
-                }
-
-                if (kept is not null && keptValid && latestSize < keptSize)
-                {
-                    failures.Add(new(latestSize + 1, "chain shrank"));
-                }
-
-                // An old signed checkpoint replayed as the latest one would hide everything after it.
-                if (kept is not null && keptValid && latest.Checkpoint.Time.ToDateTime() < kept.Checkpoint.Time.ToDateTime())
-                {
-                    failures.Add(new(latestSize, "latest checkpoint is older than the kept one"));
-                }
+                failures.Add(Failure.At(SizeOf(checkpoint), SignatureInvalid));
             }
         }
 
+        Snapshot? now = null;
+        if (latest is not null && !SignatureValid(key, latest))
+        {
+            failures.Add(Failure.At(SizeOf(latest), SignatureInvalid));
+        }
+        else if (latest is not null && genuine.Exists(k => TimeOf(latest) < k.Time))
+        {
+            // An old signed checkpoint replayed as the latest one would hide everything after it.
+            failures.Add(Failure.At(SizeOf(latest), "latest checkpoint is older than the kept one"));
+        }
+        else if (latest is not null)
+        {
+            now = Snapshot.Of(latest, heads);
+        }
+
+        failures.AddRange(Divergences(genuine, now, events.Count));
         if (failures.Count == 0)
         {
             return AuditVerification.Ok(events.Count);
         }
 
-        var first = failures.MinBy(f => f.Sequence);
-        return AuditVerification.Failed(verified, first.Sequence, first.Problem);
+        // Each finding bounds the first bad sequence from above and the lowest bound wins; on a tie the wider range,
+        // which claims less, and then the event's own problem (found first), which is the more specific one.
+        var first = failures.MinBy(f => (f.To, f.From));
+        return AuditVerification.Failed(verified, first.From, first.To, first.Problem);
     }
 
     /// <summary>
-    /// Walks the chain from sequence 1 until the first event that does not fit, keeping the recomputed head at the
-    /// checkpoint sizes (0 is the empty chain, whose head is <see cref="AuditHashing.Genesis"/>).
+    /// Where the export, or a later checkpoint, departs from the history a checkpoint was signed over. A checkpoint holds
+    /// only the head hash of its first <c>size</c> events, so a chain that fits together but ends on another head, or
+    /// ends short of it (a truncation, even with new events appended after the cut), shows that something there
+    /// differs and not which event: the first that differs lies after the largest kept checkpoint that still matches
+    /// (from 1 when none does) and at most at the checkpoint's size, or one past where the shorter chain ends.
     /// </summary>
-    private static (long Verified, Failure? Failure, Dictionary<long, byte[]> Heads) Walk(
-        IReadOnlyList<AuditEvent> events, long keptSize, long latestSize)
+    private static IEnumerable<Failure> Divergences(List<Snapshot> kept, Snapshot? now, long exported)
+    {
+        foreach (var checkpoint in kept)
+        {
+            if (checkpoint.Matches is false)
+            {
+                yield return new(1 + Anchored(kept, checkpoint, checkpoint.Size), checkpoint.Size, "history before the kept checkpoint was rewritten");
+            }
+            else if (exported < checkpoint.Size)
+            {
+                yield return new(1 + Anchored(kept, checkpoint, exported + 1), exported + 1, "truncated before the kept checkpoint");
+            }
+        }
+
+        if (now is { Matches: false } latest)
+        {
+            yield return new(1 + Anchored(kept, latest, latest.Size), latest.Size, "export does not match the latest checkpoint");
+        }
+
+        // A later checkpoint smaller than an earlier one lacks what the earlier one held. The export ties the two
+        // together only where it matches both: the later checkpoint up to its size, the earlier history up to an anchor.
+        var later = now is { } present ? kept.Select(k => (Earlier: k, Later: present)) : [];
+        foreach (var (earlier, shrunk) in later.Concat(from e in kept from l in kept where l.Time > e.Time select (e, l)))
+        {
+            if (shrunk.Size < earlier.Size)
+            {
+                var start = shrunk.Matches is true ? 1 + Math.Min(shrunk.Size, Anchored(kept, earlier, long.MaxValue)) : 1;
+                yield return new(start, shrunk.Size + 1, "chain shrank");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The largest size below <paramref name="below"/> up to which the export is known to be the history
+    /// <paramref name="of"/> was signed over: a kept checkpoint it still matches, other than one taken later yet
+    /// smaller (that one shows the chain shrank, so its events need not be the earlier history's); 0 when none.
+    /// </summary>
+    private static long Anchored(List<Snapshot> kept, Snapshot of, long below) =>
+        kept.Where(k => k.Matches is true && k.Size < below && !(k.Time > of.Time && k.Size < of.Size)).Select(k => k.Size).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// Walks the chain from sequence 1 until the first event that does not fit, keeping the recomputed head at the
+    /// checkpoint sizes (0 is the empty chain, whose head is <see cref="AuditHashing.Genesis"/>); a checkpoint whose
+    /// size the walk did not reach has no head to compare.
+    /// </summary>
+    private static (long Verified, Failure? Failure, Dictionary<long, byte[]> Heads) Walk(IReadOnlyList<AuditEvent> events, HashSet<long> sizes)
     {
         var heads = new Dictionary<long, byte[]> { [0] = AuditHashing.Genesis };
         var previous = AuditHashing.Genesis;
@@ -111,11 +148,11 @@ public static class AuditVerifier
             var problem = Check(events, i, previous);
             if (problem is not null)
             {
-                return (i, new Failure(sequence, problem), heads);
+                return (i, Failure.At(sequence, problem), heads);
             }
 
             previous = events[i].Hash.ToByteArray();
-            if (sequence == keptSize || sequence == latestSize)
+            if (sizes.Contains(sequence))
             {
                 heads[sequence] = previous;
             }
@@ -167,11 +204,6 @@ public static class AuditVerifier
         ToDateTime(e.Time) is { } time && e.ContentDigest.Span.SequenceEqual(AuditHashing.ContentDigest(
             e.Sequence, time, e.ActorClient, e.ActorTenant, e.Action, e.Resources, e.Purpose, e.Outcome, e.RequestId, e.Salt.Span));
 
-    /// <summary>True when the export reached the checkpoint's size and its recomputed head there is the signed one.</summary>
-    private static bool HeadMatches(Dictionary<long, byte[]> heads, SignedCheckpoint signed) =>
-        signed.Checkpoint is not { } checkpoint || !heads.TryGetValue(checkpoint.Size, out var head)
-        || checkpoint.HeadHash.Span.SequenceEqual(head);
-
     private static bool SignatureValid(ECDsa key, SignedCheckpoint signed) =>
         signed.Checkpoint is { } checkpoint && ToDateTime(checkpoint.Time) is { } time && key.VerifyData(
             AuditHashing.CheckpointBytes(checkpoint.Size, checkpoint.HeadHash.Span, time), signed.Signature.Span,
@@ -212,5 +244,21 @@ public static class AuditVerifier
         }
     }
 
-    private readonly record struct Failure(long Sequence, string Problem);
+    private static long SizeOf(SignedCheckpoint? signed) => signed?.Checkpoint?.Size ?? 0;
+
+    /// <summary>The time of a checkpoint whose signature verified (so its time is well-formed).</summary>
+    private static DateTime TimeOf(SignedCheckpoint signed) => signed.Checkpoint.Time.ToDateTime();
+
+    /// <summary>A genuine checkpoint and whether the export matches it: null when the export does not reach its size.</summary>
+    private readonly record struct Snapshot(long Size, DateTime Time, bool? Matches)
+    {
+        public static Snapshot Of(SignedCheckpoint signed, Dictionary<long, byte[]> heads) => new(SizeOf(signed), TimeOf(signed),
+            heads.TryGetValue(SizeOf(signed), out var head) ? signed.Checkpoint.HeadHash.Span.SequenceEqual(head) : null);
+    }
+
+    /// <summary>The first bad sequence lies in <see cref="From"/>..<see cref="To"/>; one sequence when known exactly.</summary>
+    private readonly record struct Failure(long From, long To, string Problem)
+    {
+        public static Failure At(long sequence, string problem) => new(sequence, sequence, problem);
+    }
 }

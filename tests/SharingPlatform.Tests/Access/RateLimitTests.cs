@@ -244,7 +244,7 @@ public abstract class RateLimitTests(PlatformFixture fixture)
         Assert.True(verified.Intact, verified.Problem);
         var checkpoint = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
         var exported = await AuditReader.ExportAsync(auditor, checkpoint.Checkpoint.Size);
-        var offline = AuditVerifier.Verify(exported, checkpoint.PublicJwk, null, checkpoint);
+        var offline = AuditVerifier.Verify(exported, checkpoint.PublicJwk, [], checkpoint);
         Assert.True(offline.Intact, offline.Problem);
     }
 

@@ -41,7 +41,7 @@ public abstract class AuditSaltTests(PlatformFixture fixture)
         // Not vacuous: the same fields with the salt only the database holds give exactly the exported digest.
         Assert.Equal(AuditHashing.SaltLength, truth.Salt.Length);
         Assert.Equal(Digest(truth, truth.Salt), redacted.ContentDigest.ToByteArray());
-        var verification = AuditVerifier.Verify(exported, kept.PublicJwk, kept, latest);
+        var verification = AuditVerifier.Verify(exported, kept.PublicJwk, [kept], latest);
         Assert.True(verification.Intact, verification.Problem);
     }
 

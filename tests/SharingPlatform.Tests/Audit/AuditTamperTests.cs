@@ -51,7 +51,7 @@ public abstract class AuditTamperTests(PlatformFixture fixture)
         // Export first: every call is itself audited, and the server's check appends its own event afterwards.
         var exported = await AuditReader.ExportAsync(auditor, kept.Checkpoint.Size);
         var server = await auditor.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
-        return (AuditVerifier.Verify(exported, kept.PublicJwk, kept, null), server);
+        return (AuditVerifier.Verify(exported, kept.PublicJwk, [kept], null), server);
     }
 
     [Fact]
@@ -185,8 +185,44 @@ public abstract class AuditTamperTests(PlatformFixture fixture)
         {
             var (offline, _) = await VerifyAsync(auditor, kept);
 
+            // That keep + 1 is missing is certain; that the events before it are the ones the checkpoint covered is not.
             Assert.False(offline.Intact);
-            Assert.Equal(keep + 1, offline.FirstBadSequence);
+            Assert.Null(offline.FirstBadSequence);
+            Assert.Equal((1L, keep + 1L), (offline.FirstBadFrom, offline.FirstBadTo));
+        }
+        finally
+        {
+            await RewriteAsync(rows, head.Size, head.Hash);
+        }
+    }
+
+    [Fact]
+    public async Task Truncating_and_letting_the_server_append_again_is_placed_between_the_kept_checkpoints()
+    {
+        var early = await fixture.ConnectPlatformAdmin().Audit.GetCheckpointAsync(new GetCheckpointRequest());
+        var (auditor, kept, rows, head) = await BaselineAsync();
+        var keep = (int)kept.Checkpoint.Size - 3;
+        Assert.True(keep > early.Checkpoint.Size);
+        var remaining = rows.Take(keep).ToList();
+
+        // The head moved back with its hash, so the server appends the next events on top of the cut as if nothing had happened.
+        await RewriteAsync(remaining, remaining[^1].Seq, remaining[^1].Hash);
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+            }
+
+            var exported = await AuditReader.ExportAsync(auditor);
+            var server = await auditor.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+            var offline = AuditVerifier.Verify(exported, kept.PublicJwk, [early, kept], null);
+
+            Assert.True(exported.Count > kept.Checkpoint.Size);
+            Assert.True(server.Intact, server.Problem);
+            Assert.False(offline.Intact);
+            Assert.Null(offline.FirstBadSequence);
+            Assert.Equal((early.Checkpoint.Size + 1, kept.Checkpoint.Size), (offline.FirstBadFrom, offline.FirstBadTo));
         }
         finally
         {
@@ -223,7 +259,9 @@ public abstract class AuditTamperTests(PlatformFixture fixture)
 
             Assert.True(server.Intact); // every link is consistent: only a checkpoint kept outside can tell
             Assert.False(offline.Intact);
-            Assert.Equal(kept.Checkpoint.Size, offline.FirstBadSequence);
+            // A head hash does not say which of the events under it changed.
+            Assert.Null(offline.FirstBadSequence);
+            Assert.Equal((1L, kept.Checkpoint.Size), (offline.FirstBadFrom, offline.FirstBadTo));
         }
         finally
         {
@@ -258,7 +296,7 @@ public abstract class AuditTamperTests(PlatformFixture fixture)
 
             Assert.All(exported.Take((int)unsalted), e => Assert.True(e.Salt.IsEmpty));
             Assert.All(exported.Skip((int)unsalted), e => Assert.Equal(AuditHashing.SaltLength, e.Salt.Length));
-            var offline = AuditVerifier.Verify(exported, latest.PublicJwk, null, latest);
+            var offline = AuditVerifier.Verify(exported, latest.PublicJwk, [], latest);
             Assert.True(offline.Intact, offline.Problem);
             Assert.True(server.Intact, server.Problem);
         }

@@ -193,7 +193,7 @@ public abstract class AuditTrailTests(PlatformFixture fixture)
         Assert.DoesNotContain(visible, e => e.ActorClient == stranger.ClientId);
         Assert.Contains(exported, e => e.Redacted);
         Assert.DoesNotContain(exported, e => e.ActorClient == stranger.ClientId);
-        var verification = AuditVerifier.Verify(exported, checkpoint.PublicJwk, null, exported.Count >= checkpoint.Checkpoint.Size ? checkpoint : null);
+        var verification = AuditVerifier.Verify(exported, checkpoint.PublicJwk, [], exported.Count >= checkpoint.Checkpoint.Size ? checkpoint : null);
         Assert.True(verification.Intact, verification.Problem);
     }
 

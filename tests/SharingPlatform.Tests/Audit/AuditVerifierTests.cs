@@ -18,6 +18,8 @@ public sealed class AuditVerifierTests : IDisposable
     private const int Unsalted = 3;
     private const string SignatureInvalid = "checkpoint signature invalid";
     private const string Changed = "content changed";
+    private const string Rewritten = "history before the kept checkpoint was rewritten";
+    private const string Truncated = "truncated before the kept checkpoint";
     private static readonly DateTime Start = new(2025, 3, 1, 9, 0, 0, DateTimeKind.Utc);
 
     private readonly ECDsa _auditKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -118,10 +120,21 @@ public sealed class AuditVerifierTests : IDisposable
         AssertBroken(Verify(_chain, kept, Sign(_chain, 12)), 13, "chain shrank");
         _chain.RemoveRange(12, Size - 12);
 
-        // On its own a shorter chain is still a chain; only the kept checkpoint remembers it was longer.
+        // On its own a shorter chain is still a chain; only the kept checkpoint remembers it was longer. That 13 is
+        // missing is certain, but nothing shows that 1..12 are the events the checkpoint was signed over.
         Assert.Equal(AuditVerification.Ok(12), Verify(_chain, null, Sign(_chain, 12)));
-        AssertBroken(Verify(_chain, kept, null), 13, "truncated before the kept checkpoint");
-        AssertBroken(Verify(_chain, kept, Sign(_chain, 12)), 13, "truncated before the kept checkpoint");
+        AssertWithin(Verify(_chain, kept, null), 1, 13, Truncated);
+        AssertWithin(Verify(_chain, kept, Sign(_chain, 12)), 1, 13, Truncated);
+        AssertBroken(VerifyAgainst(_chain, [kept, Sign(_chain, 12)], null), 13, Truncated);
+    }
+
+    [Fact]
+    public void A_kept_checkpoint_smaller_than_an_earlier_kept_one_shows_the_chain_shrank()
+    {
+        var (earlier, grown, shrunk) = (Sign(_chain, 15, time: Start.AddDays(1)), Sign(_chain, 18, time: Start.AddDays(2)), Sign(_chain, 12, time: Start.AddDays(2)));
+
+        Assert.Equal(AuditVerification.Ok(Size), VerifyAgainst(_chain, [grown, earlier], null));
+        AssertBroken(VerifyAgainst(_chain, [shrunk, earlier], null), 13, "chain shrank");
     }
 
     [Fact]
@@ -134,7 +147,7 @@ public sealed class AuditVerifierTests : IDisposable
 
         Assert.Equal(AuditVerification.Ok(Size), Verify(rewritten, null, null));
         // Even a fresh checkpoint over the rewrite signed with the real key cannot cover what was kept.
-        AssertBroken(Verify(rewritten, kept, Sign(rewritten, Size)), 10, "history before the kept checkpoint was rewritten");
+        AssertWithin(Verify(rewritten, kept, Sign(rewritten, Size)), 1, 10, Rewritten);
         AssertBroken(Verify(rewritten, null, Sign(rewritten, Size, attackerKey)), Size, SignatureInvalid);
         AssertBroken(Verify(rewritten, Sign(rewritten, 10, attackerKey), null), 10, SignatureInvalid);
     }
@@ -145,7 +158,66 @@ public sealed class AuditVerifierTests : IDisposable
         var (kept, latest) = (Sign(_chain, 10), Sign(_chain, Size));
         _chain[14].Outcome = "OK";
 
-        AssertBroken(Verify(Rehash(_chain), kept, latest), Size, "export does not match the latest checkpoint");
+        // The kept checkpoint still matches, so the change lies after it.
+        AssertWithin(Verify(Rehash(_chain), kept, latest), 11, Size, "export does not match the latest checkpoint");
+    }
+
+    [Fact]
+    public void A_truncation_followed_by_new_events_is_placed_no_closer_than_the_checkpoints_allow()
+    {
+        // The insider cuts a chain of 70 back to 64 and moves the head there; the server then appends new events on
+        // top of 64, so the export chains together from 1 to its end and only the checkpoint kept at 68 disagrees.
+        var original = Rehash(Enumerable.Range(1, 70).Select(Event));
+        var truncated = Rehash([.. original.Take(64), .. Enumerable.Range(65, 10).Select(Appended)]);
+        var kept = Sign(original, 68);
+
+        Assert.Equal(AuditVerification.Ok(74), Verify(truncated, null, Sign(truncated, 74)));
+        // A head hash covers its 68 events as a whole: a changed event 1 and a replaced event 65 look exactly alike.
+        AssertWithin(VerifyAgainst(truncated, [kept], Sign(truncated, 74)), 1, 68, Rewritten);
+        AssertWithin(VerifyAgainst(truncated, [Sign(original, 60), kept], null), 61, 68, Rewritten);
+        // Only checkpoints on both sides of 65 name it.
+        AssertBroken(VerifyAgainst(truncated, [kept, Sign(original, 65), Sign(original, 64)], null), 65, Rewritten);
+
+        // Fewer new events than the checkpoint held: an export that ends short of it names no event either (not 67).
+        var shorter = truncated.Take(66).ToList();
+        AssertWithin(VerifyAgainst(shorter, [kept], null), 1, 67, Truncated);
+        AssertWithin(VerifyAgainst(shorter, [Sign(original, 60), kept], null), 61, 67, Truncated);
+        // Nor does a checkpoint taken after the cut: later yet smaller than the kept one, it shows the chain shrank,
+        // and it vouches only for the new events, not for what the kept one covered.
+        var afterCut = Sign(shorter, 66, time: Start.AddDays(2));
+        AssertWithin(VerifyAgainst(shorter, [kept, afterCut], null), 1, 67, Truncated);
+        AssertWithin(VerifyAgainst(shorter, [Sign(original, 60), kept], afterCut), 61, 67, Truncated);
+        // An export kept from before the cut disagrees with that checkpoint after the last one they share.
+        AssertWithin(VerifyAgainst(original, [Sign(original, 60), kept], afterCut), 61, 66, "export does not match the latest checkpoint");
+    }
+
+    [Fact]
+    public void A_truncation_whose_new_events_do_not_link_on_is_named_where_the_link_breaks()
+    {
+        // The head was moved back in size but kept its hash, so the first new event links to the old event 70.
+        var original = Rehash(Enumerable.Range(1, 70).Select(Event));
+        List<AuditEvent> truncated = [.. original.Take(64), .. Rehash(Enumerable.Range(65, 10).Select(Appended), original[69].Hash)];
+
+        AssertBroken(VerifyAgainst(truncated, [Sign(original, 68)], null), 65, "previous hash mismatch");
+        AssertBroken(VerifyAgainst(truncated, [Sign(original, 60)], null), 65, "previous hash mismatch");
+    }
+
+    [Fact]
+    public void A_consistent_rewrite_is_placed_between_the_last_checkpoint_that_matches_and_the_first_that_does_not()
+    {
+        var original = Rehash(Enumerable.Range(1, 70).Select(Event));
+        var rewritten = Rehash(original.Select(e => e.Sequence >= 26 ? Edited(e) : e));
+        var kept = Sign(original, 40);
+
+        Assert.Equal(AuditVerification.Ok(70), Verify(rewritten, null, Sign(rewritten, 70)));
+        AssertWithin(VerifyAgainst(rewritten, [kept], Sign(rewritten, 70)), 1, 40, Rewritten);
+        AssertWithin(VerifyAgainst(rewritten, [Sign(original, 20), kept], null), 21, 40, Rewritten);
+        AssertWithin(VerifyAgainst(rewritten, [Sign(original, 30), Sign(original, 25), kept, Sign(original, 20)], null), 26, 30, Rewritten);
+        AssertBroken(VerifyAgainst(rewritten, [Sign(original, 25), Sign(original, 26), kept], null), 26, Rewritten);
+        // A checkpoint beyond a break cannot be compared: the break is what the export shows.
+        rewritten[49].Outcome = "OK";
+        AssertWithin(VerifyAgainst(rewritten, [kept], null), 1, 40, Rewritten);
+        AssertBroken(VerifyAgainst(rewritten, [Sign(original, 25), Sign(original, 60)], null), 50, Changed);
     }
 
     [Fact]
@@ -239,16 +311,30 @@ public sealed class AuditVerifierTests : IDisposable
 
     [Fact]
     public void A_key_that_is_not_public_P256_is_refused() =>
-        Assert.Throws<ArgumentException>(() => AuditVerifier.Verify(_chain, """{"kty":"RSA","n":"AQAB","e":"AQAB"}""", null, null));
+        Assert.Throws<ArgumentException>(() => AuditVerifier.Verify(_chain, """{"kty":"RSA","n":"AQAB","e":"AQAB"}""", [], null));
 
+    /// <summary>The evidence names <paramref name="sequence"/> exactly.</summary>
     private static void AssertBroken(AuditVerification result, long sequence, string problem)
     {
         Assert.False(result.Intact);
         Assert.Equal(sequence, result.FirstBadSequence);
+        Assert.Equal((sequence, sequence), (result.FirstBadFrom, result.FirstBadTo));
+        Assert.Equal(problem, result.Problem);
+    }
+
+    /// <summary>The evidence places the first bad sequence in <paramref name="from"/>..<paramref name="to"/> and no closer.</summary>
+    private static void AssertWithin(AuditVerification result, long from, long to, string problem)
+    {
+        Assert.False(result.Intact);
+        Assert.Null(result.FirstBadSequence);
+        Assert.Equal((from, to), (result.FirstBadFrom, result.FirstBadTo));
         Assert.Equal(problem, result.Problem);
     }
 
     private AuditVerification Verify(List<AuditEvent> chain, SignedCheckpoint? kept, SignedCheckpoint? latest) =>
+        VerifyAgainst(chain, kept is null ? [] : [kept], latest);
+
+    private AuditVerification VerifyAgainst(List<AuditEvent> chain, SignedCheckpoint[] kept, SignedCheckpoint? latest) =>
         AuditVerifier.Verify(chain, PublicJwk(_auditKey), kept, latest);
 
     private SignedCheckpoint Sign(List<AuditEvent> chain, int size, ECDsa? key = null, DateTime? time = null)
@@ -286,10 +372,26 @@ public sealed class AuditVerifierTests : IDisposable
         Salt = sequence <= Unsalted ? ByteString.Empty : ByteString.CopyFrom(RandomNumberGenerator.GetBytes(AuditHashing.SaltLength)),
     };
 
-    /// <summary>Recomputes every digest and hash, as the server does when writing and as an attacker does when rewriting.</summary>
-    private static List<AuditEvent> Rehash(IEnumerable<AuditEvent> events)
+    /// <summary>An event the server appends after the insider cut the chain back: another time, actor and request.</summary>
+    private static AuditEvent Appended(int sequence) => Edited(Event(sequence));
+
+    /// <summary>The event with other content, digest and hashes not yet recomputed.</summary>
+    private static AuditEvent Edited(AuditEvent e)
     {
-        var previous = ByteString.CopyFrom(AuditHashing.Genesis);
+        var edited = e.Clone();
+        edited.Time = Timestamp.FromDateTime(edited.Time.ToDateTime().AddDays(3));
+        edited.ActorClient = "insider";
+        edited.RequestId = $"req-x{edited.Sequence:D4}";
+        return edited;
+    }
+
+    /// <summary>
+    /// Recomputes every digest and hash from <paramref name="previous"/> (the genesis by default), as the server does
+    /// when writing and as an attacker does when rewriting.
+    /// </summary>
+    private static List<AuditEvent> Rehash(IEnumerable<AuditEvent> events, ByteString? previous = null)
+    {
+        previous ??= ByteString.CopyFrom(AuditHashing.Genesis);
         var chain = new List<AuditEvent>();
         foreach (var e in events.Select(e => e.Clone()))
         {
