@@ -109,7 +109,10 @@ public static class AuditCommands
     {
         var eventsFile = new Option<FileInfo>("--events") { Description = "An export from `sharectl audit export` (from sequence 1).", Required = true };
         var key = new Option<FileInfo>("--key") { Description = "The pinned audit public key: a JWK file, or a checkpoint file whose public_jwk you pinned.", Required = true };
-        var kept = new Option<FileInfo?>("--kept") { Description = "A checkpoint kept earlier: the export must reach it with the same head." };
+        var kept = new Option<FileInfo[]>("--kept")
+        {
+            Description = "A checkpoint kept earlier: the export must reach it with the same head. Repeat for several; more narrow where a rewrite lies.",
+        };
         var latest = new Option<FileInfo?>("--latest") { Description = "The checkpoint fetched now: the export must agree with it." };
         var verify = new Command("verify", "Verify an exported chain offline (no server): every digest, link and checkpoint signature.") { eventsFile, key, kept, latest };
         run.Action(verify, (context, _) =>
@@ -118,7 +121,7 @@ public static class AuditCommands
             var events = File.ReadLines(Existing(file, "--events")).Select((line, index) => (line, index)).Where(l => !string.IsNullOrWhiteSpace(l.line))
                 .Select(l => Parse<AuditEvent>(l.line, $"--events: line {l.index + 1} of {file.FullName}", "an audit event")).ToList();
             var publicJwk = PinnedKey(context.Value(key));
-            List<SignedCheckpoint> keptCheckpoints = context.Value(kept) is { } keptFile ? [ReadCheckpoint(keptFile, "--kept")] : [];
+            var keptCheckpoints = (context.Value(kept) ?? []).Select(keptFile => ReadCheckpoint(keptFile, "--kept")).ToList();
             var latestCheckpoint = context.Value(latest) is { } latestFile ? ReadCheckpoint(latestFile, "--latest") : null;
             AuditVerification result;
             try

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using SharingPlatform.Client.Audit;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
 
@@ -11,9 +12,16 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
 {
     private static void Ok((int Exit, string Out, string Error) result) => Assert.True(result.Exit == 0, result.Error);
 
-    /// <summary>Some activity, then a kept checkpoint, an export and a latest checkpoint, as files under the CLI's home.</summary>
-    private async Task<(Sharectl Cli, string Kept, string Events, string Latest)> ExportAsync()
+    /// <summary>
+    /// An early checkpoint, some activity, then a kept checkpoint, an export and a latest checkpoint, as files under
+    /// the CLI's home.
+    /// </summary>
+    private async Task<(Sharectl Cli, string Early, string Kept, string Events, string Latest)> ExportAsync()
     {
+        var cli = new Sharectl(fixture);
+        await AdminCommandTests.LoginPlatformAdminAsync(cli, fixture);
+        var early = Path.Combine(cli.Home, "early.json");
+        Ok(await cli.RunAsync("audit", "checkpoint", "--out", early, "--profile", "admin"));
         var client = await fixture.CreateClientAsync();
         using (var connection = client.Connect())
         {
@@ -21,19 +29,20 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
             await connection.Cases.ListCasesAsync(new ListCasesRequest { Parent = client.Parent });
         }
 
-        var cli = new Sharectl(fixture);
-        await AdminCommandTests.LoginPlatformAdminAsync(cli, fixture);
         var (kept, events, latest) = (Path.Combine(cli.Home, "kept.json"), Path.Combine(cli.Home, "events.jsonl"), Path.Combine(cli.Home, "latest.json"));
         Ok(await cli.RunAsync("audit", "checkpoint", "--out", kept, "--profile", "admin"));
         Ok(await cli.RunAsync("audit", "export", "--out", events, "--profile", "admin"));
         Ok(await cli.RunAsync("audit", "checkpoint", "--out", latest, "--profile", "admin"));
-        return (cli, kept, events, latest);
+        return (cli, early, kept, events, latest);
     }
+
+    private static async Task<long> SizeAsync(string checkpointFile) =>
+        JsonParser.Default.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(checkpointFile, TestContext.Current.CancellationToken)).Checkpoint.Size;
 
     [Fact]
     public async Task Checkpoint_export_and_offline_verify_succeed_on_an_untouched_log()
     {
-        var (cli, kept, events, latest) = await ExportAsync();
+        var (cli, _, kept, events, latest) = await ExportAsync();
         using var _ = cli;
         var keyFile = Path.Combine(cli.Home, "audit-key.jwk");
         var checkpoint = JsonParser.Default.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(kept, TestContext.Current.CancellationToken));
@@ -63,7 +72,7 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     [Fact]
     public async Task An_edited_actor_in_the_export_fails_verification_at_that_sequence()
     {
-        var (cli, kept, events, latest) = await ExportAsync();
+        var (cli, _, kept, events, latest) = await ExportAsync();
         using var _ = cli;
         var lines = await File.ReadAllLinesAsync(events, TestContext.Current.CancellationToken);
         var target = lines.Length / 2;
@@ -83,12 +92,60 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         using var document = JsonDocument.Parse(json.Out);
         Assert.False(document.RootElement.GetProperty("intact").GetBoolean());
         Assert.Equal(target + 1, document.RootElement.GetProperty("first_bad_sequence").GetInt64());
+        Assert.Equal(target + 1, document.RootElement.GetProperty("first_bad_from").GetInt64());
+        Assert.Equal(target + 1, document.RootElement.GetProperty("first_bad_to").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_consistent_rewrite_of_the_export_fails_verification_with_the_range_the_kept_checkpoints_leave()
+    {
+        var (cli, early, kept, events, _) = await ExportAsync();
+        using var _ = cli;
+        var (earlySize, keptSize) = (await SizeAsync(early), await SizeAsync(kept));
+        Assert.True(earlySize + 1 < keptSize);
+        // From the first event after the early checkpoint on, every digest and link recomputed: the export fits itself.
+        var previous = ByteString.CopyFrom(AuditHashing.Genesis);
+        var rewritten = new List<string>();
+        foreach (var line in await File.ReadAllLinesAsync(events, TestContext.Current.CancellationToken))
+        {
+            var e = JsonParser.Default.Parse<AuditEvent>(line);
+            if (e.Sequence > earlySize)
+            {
+                Assert.False(e.Redacted);
+                e.ActorClient = "insider";
+                e.ContentDigest = ByteString.CopyFrom(AuditHashing.ContentDigest(e.Sequence, e.Time.ToDateTime(), e.ActorClient, e.ActorTenant, e.Action,
+                    e.Resources, e.Purpose, e.Outcome, e.RequestId, e.Salt.Span));
+                e.PreviousHash = previous;
+                e.Hash = ByteString.CopyFrom(AuditHashing.ChainHash(previous.Span, e.ContentDigest.Span));
+            }
+
+            previous = e.Hash;
+            rewritten.Add(JsonFormatter.Default.Format(e));
+        }
+
+        var tampered = Path.Combine(cli.Home, "rewritten.jsonl");
+        await File.WriteAllLinesAsync(tampered, rewritten, TestContext.Current.CancellationToken);
+
+        var unanchored = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", kept);
+        var one = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", kept, "--kept", kept);
+        var two = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", kept, "--kept", kept, "--kept", early, "--output", "json");
+
+        Ok(unanchored);
+        Assert.Equal(6, one.Exit);
+        Assert.Contains($"first bad sequence between 1 and {keptSize}, not known more closely", one.Error, StringComparison.Ordinal);
+        Assert.Equal(6, two.Exit);
+        using var document = JsonDocument.Parse(two.Out);
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("first_bad_sequence").ValueKind);
+        Assert.Equal(earlySize + 1, document.RootElement.GetProperty("first_bad_from").GetInt64());
+        Assert.Equal(keptSize, document.RootElement.GetProperty("first_bad_to").GetInt64());
+        // Sequences and the problem only: nothing of any event's content.
+        Assert.DoesNotContain("insider", one.Out + one.Error + two.Out + two.Error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Verify_refuses_unusable_files_with_bad_input()
     {
-        var (cli, kept, events, _) = await ExportAsync();
+        var (cli, _, kept, events, _) = await ExportAsync();
         using var _ = cli;
         var garbage = Path.Combine(cli.Home, "garbage.jsonl");
         await File.WriteAllTextAsync(garbage, "{\"sequence\": \"x\"}\n", TestContext.Current.CancellationToken);
