@@ -155,11 +155,14 @@ public static class AuditCommands
         return verify;
     }
 
-    /// <summary>What a failed verification knows, and no more: a sequence when one is named, otherwise the range a head hash leaves.</summary>
-    private static string Failure(AuditVerification result) => result.FirstBadSequence is { } sequence
-        ? $"first bad sequence {sequence}: {result.Problem} ({sequence - 1} events before it fit)."
-        : $"first bad sequence between {result.FirstBadFrom} and {result.FirstBadTo}, not known more closely (a checkpoint holds only the hash of its head): "
-            + $"{result.Problem} (the first {result.VerifiedSize} events chain together; keeping checkpoints more often narrows the range).";
+    /// <summary>What a failed verification knows, and no more: a sequence when one is named, otherwise the range a head hash leaves, or none.</summary>
+    private static string Failure(AuditVerification result) => result switch
+    {
+        { FirstBadSequence: { } sequence } => $"first bad sequence {sequence}: {result.Problem} ({sequence - 1} events before it fit).",
+        { FirstBadFrom: 0 } => $"{result.Problem}: no event is shown to be bad ({result.VerifiedSize} events chain together), but that checkpoint cannot vouch for them.",
+        _ => $"first bad sequence between {result.FirstBadFrom} and {result.FirstBadTo}, not known more closely (a checkpoint holds only the hash of its head): "
+            + $"{result.Problem} (the first {result.VerifiedSize} events chain together; keeping checkpoints more often narrows the range).",
+    };
 
     private static SignedCheckpoint ReadCheckpoint(FileInfo file, string option) =>
         Parse<SignedCheckpoint>(File.ReadAllText(Existing(file, option)), $"{option}: {file.FullName}", "a signed checkpoint");

@@ -14,12 +14,19 @@ namespace SharingPlatform.Client.Audit;
 /// How many events from sequence 1 chain together. On its own this proves only internal consistency (whoever
 /// rewrites history can recompute every hash); a signed checkpoint is what anchors it.
 /// </param>
-/// <param name="FirstBadFrom">The first sequence that does not fit is at least this one; 0 when intact.</param>
+/// <param name="FirstBadFrom">
+/// The first sequence that does not fit is at least this one. 0 when intact, and when the fault is a checkpoint's
+/// alone (its signature does not verify with the pinned key, or an older one is given as the latest): that shows no
+/// event to be bad, only that the checkpoint is no evidence.
+/// </param>
 /// <param name="FirstBadTo">
 /// The first sequence that does not fit is at most this one; equal to <paramref name="FirstBadFrom"/> when it is known
 /// exactly.
 /// </param>
-/// <param name="Problem">What is wrong there, e.g. <c>gap</c> or <c>content changed</c>; empty when intact.</param>
+/// <param name="Problem">
+/// What is wrong there, e.g. <c>gap</c> or <c>content changed</c>; empty when intact. One problem: the one that
+/// places the earliest bad sequence, otherwise the checkpoint's.
+/// </param>
 public sealed record AuditVerification(bool Intact, long VerifiedSize, long FirstBadFrom, long FirstBadTo, string Problem)
 {
     /// <summary>The first sequence that does not fit when the evidence names it exactly; null when intact or when only a range is known.</summary>
@@ -28,7 +35,10 @@ public sealed record AuditVerification(bool Intact, long VerifiedSize, long Firs
     /// <summary>An intact chain of <paramref name="size"/> events.</summary>
     public static AuditVerification Ok(long size) => new(true, size, 0, 0, "");
 
-    /// <summary>A chain that goes wrong somewhere in <paramref name="from"/>..<paramref name="to"/>, no closer known (exactly when they are equal).</summary>
+    /// <summary>
+    /// A chain that goes wrong somewhere in <paramref name="from"/>..<paramref name="to"/>, no closer known (exactly
+    /// when they are equal; 0..0 when only a checkpoint is at fault).
+    /// </summary>
     public static AuditVerification Failed(long verifiedSize, long from, long to, string problem) =>
         new(false, verifiedSize, from, to, problem);
 }

@@ -55,19 +55,19 @@ public static class AuditVerifier
             }
             else
             {
-                failures.Add(Failure.At(SizeOf(checkpoint), SignatureInvalid));
+                failures.Add(Failure.Unplaced(SignatureInvalid));
             }
         }
 
         Snapshot? now = null;
         if (latest is not null && !SignatureValid(key, latest))
         {
-            failures.Add(Failure.At(SizeOf(latest), SignatureInvalid));
+            failures.Add(Failure.Unplaced(SignatureInvalid));
         }
         else if (latest is not null && genuine.Exists(k => TimeOf(latest) < k.Time))
         {
             // An old signed checkpoint replayed as the latest one would hide everything after it.
-            failures.Add(Failure.At(SizeOf(latest), "latest checkpoint is older than the kept one"));
+            failures.Add(Failure.Unplaced("latest checkpoint is older than the kept one"));
         }
         else if (latest is not null)
         {
@@ -80,9 +80,10 @@ public static class AuditVerifier
             return AuditVerification.Ok(events.Count);
         }
 
-        // Each finding bounds the first bad sequence from above and the lowest bound wins; on a tie the wider range,
-        // which claims less, and then the event's own problem (found first), which is the more specific one.
-        var first = failures.MinBy(f => (f.To, f.From));
+        // Each finding that places the first bad sequence bounds it from above and the lowest bound wins; on a tie the
+        // wider range, which claims less, and then the event's own problem (found first), the more specific one. A
+        // checkpoint that is no evidence (a bad signature, an old one replayed as the latest) places nothing.
+        var first = failures.MinBy(f => (f.To == 0, f.To, f.From));
         return AuditVerification.Failed(verified, first.From, first.To, first.Problem);
     }
 
@@ -256,9 +257,12 @@ public static class AuditVerifier
             heads.TryGetValue(SizeOf(signed), out var head) ? signed.Checkpoint.HeadHash.Span.SequenceEqual(head) : null);
     }
 
-    /// <summary>The first bad sequence lies in <see cref="From"/>..<see cref="To"/>; one sequence when known exactly.</summary>
+    /// <summary>The first bad sequence lies in <see cref="From"/>..<see cref="To"/>; one sequence when known exactly, 0..0 when unplaced.</summary>
     private readonly record struct Failure(long From, long To, string Problem)
     {
         public static Failure At(long sequence, string problem) => new(sequence, sequence, problem);
+
+        /// <summary>A fault of a checkpoint alone, which shows no event to be bad.</summary>
+        public static Failure Unplaced(string problem) => new(0, 0, problem);
     }
 }

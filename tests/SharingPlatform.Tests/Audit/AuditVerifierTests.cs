@@ -148,8 +148,8 @@ public sealed class AuditVerifierTests : IDisposable
         Assert.Equal(AuditVerification.Ok(Size), Verify(rewritten, null, null));
         // Even a fresh checkpoint over the rewrite signed with the real key cannot cover what was kept.
         AssertWithin(Verify(rewritten, kept, Sign(rewritten, Size)), 1, 10, Rewritten);
-        AssertBroken(Verify(rewritten, null, Sign(rewritten, Size, attackerKey)), Size, SignatureInvalid);
-        AssertBroken(Verify(rewritten, Sign(rewritten, 10, attackerKey), null), 10, SignatureInvalid);
+        AssertUnplaced(Verify(rewritten, null, Sign(rewritten, Size, attackerKey)), SignatureInvalid);
+        AssertUnplaced(Verify(rewritten, Sign(rewritten, 10, attackerKey), null), SignatureInvalid);
     }
 
     [Fact]
@@ -291,22 +291,27 @@ public sealed class AuditVerifierTests : IDisposable
         var kept = Sign(_chain, 15, time: Start.AddDays(2));
         var replayed = Sign(_chain, 15, time: Start.AddDays(1));
 
-        AssertBroken(Verify(_chain, kept, replayed), 15, "latest checkpoint is older than the kept one");
+        AssertUnplaced(Verify(_chain, kept, replayed), "latest checkpoint is older than the kept one");
     }
 
     [Fact]
-    public void Checkpoint_with_a_bad_signature_fails_at_its_size()
+    public void Checkpoint_with_a_bad_signature_fails_without_naming_an_event()
     {
+        // A checkpoint that does not verify is no evidence about the chain: nothing says its size, or any event, is bad.
         var kept = Sign(_chain, 10);
         kept.Signature = Flip(kept.Signature);
-        AssertBroken(Verify(_chain, kept, Sign(_chain, Size)), 10, SignatureInvalid);
+        AssertUnplaced(Verify(_chain, kept, Sign(_chain, Size)), SignatureInvalid);
         kept.Signature = ByteString.Empty;
-        AssertBroken(Verify(_chain, kept, null), 10, SignatureInvalid);
+        AssertUnplaced(Verify(_chain, kept, null), SignatureInvalid);
 
         var latest = Sign(_chain, Size);
         latest.Checkpoint.Size = 19;
         latest.Checkpoint.HeadHash = _chain[18].Hash;
-        AssertBroken(Verify(_chain, Sign(_chain, 10), latest), 19, SignatureInvalid);
+        AssertUnplaced(Verify(_chain, Sign(_chain, 10), latest), SignatureInvalid);
+
+        // What the export itself shows is still named, even after the bad checkpoint's size.
+        _chain[11].Outcome = "NOT_FOUND";
+        AssertBroken(Verify(_chain, kept, latest), 12, Changed);
     }
 
     [Fact]
@@ -319,6 +324,15 @@ public sealed class AuditVerifierTests : IDisposable
         Assert.False(result.Intact);
         Assert.Equal(sequence, result.FirstBadSequence);
         Assert.Equal((sequence, sequence), (result.FirstBadFrom, result.FirstBadTo));
+        Assert.Equal(problem, result.Problem);
+    }
+
+    /// <summary>Not intact, yet no event is shown to be bad: the fault is a checkpoint's alone.</summary>
+    private static void AssertUnplaced(AuditVerification result, string problem)
+    {
+        Assert.False(result.Intact);
+        Assert.Null(result.FirstBadSequence);
+        Assert.Equal((0L, 0L), (result.FirstBadFrom, result.FirstBadTo));
         Assert.Equal(problem, result.Problem);
     }
 

@@ -143,6 +143,28 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task A_kept_checkpoint_that_does_not_verify_fails_without_naming_an_event()
+    {
+        var (cli, _, kept, events, _) = await ExportAsync();
+        using var _ = cli;
+        var forged = JsonParser.Default.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(kept, TestContext.Current.CancellationToken));
+        forged.Checkpoint.Size -= 1;
+        var forgedFile = Path.Combine(cli.Home, "forged.json");
+        await File.WriteAllTextAsync(forgedFile, JsonFormatter.Default.Format(forged), TestContext.Current.CancellationToken);
+
+        var result = await cli.RunAsync("audit", "verify", "--events", events, "--key", kept, "--kept", forgedFile);
+        var json = await cli.RunAsync("audit", "verify", "--events", events, "--key", kept, "--kept", forgedFile, "--output", "json");
+
+        Assert.Equal(6, result.Exit);
+        Assert.Contains("checkpoint signature invalid: no event is shown to be bad", result.Error, StringComparison.Ordinal);
+        Assert.Equal(6, json.Exit);
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("first_bad_sequence").ValueKind);
+        Assert.Equal(0, document.RootElement.GetProperty("first_bad_from").GetInt64());
+        Assert.Equal("checkpoint signature invalid", document.RootElement.GetProperty("problem").GetString());
+    }
+
+    [Fact]
     public async Task Verify_refuses_unusable_files_with_bad_input()
     {
         var (cli, _, kept, events, _) = await ExportAsync();
