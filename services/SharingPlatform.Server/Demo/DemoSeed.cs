@@ -41,12 +41,18 @@ public sealed class DemoSeed(
                 continue;
             }
 
+            // The tenant, its two clients and the audit event in one transaction: a start killed half-way leaves a
+            // whole demo tenant or none (then the next start makes it), never a tenant without its clients.
             var tenant = new TenantEntity { Slug = slug, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
-            db.Tenants.Add(tenant);
-            await db.SaveChangesAsync(cancellationToken);
-            var (clientId, directory) = await bootstrap.CreateClientAsync(tenant, "sync", [Roles.Sync], "demo", cancellationToken);
-            var (adminId, _) = await bootstrap.CreateClientAsync(tenant, "admin", [Roles.TenantAdmin], "demo", cancellationToken);
-            await audit.AppendAloneAsync(new AuditEntry("system", "-", "platform.demo-seed", [tenant.ResourceName, clientId, adminId], "", "OK", ""), cancellationToken);
+            string clientId, directory, adminId;
+            await using (var unit = await ChangeUnit.BeginAsync(db, cancellationToken))
+            {
+                db.Tenants.Add(tenant);
+                await db.SaveChangesAsync(cancellationToken);
+                (clientId, directory) = await bootstrap.CreateClientAsync(tenant, "sync", [Roles.Sync], "demo", cancellationToken);
+                (adminId, _) = await bootstrap.CreateClientAsync(tenant, "admin", [Roles.TenantAdmin], "demo", cancellationToken);
+                await unit.CommitAsync(audit, new AuditEntry("system", "-", "platform.demo-seed", [tenant.ResourceName, clientId, adminId], "", "OK", ""), cancellationToken);
+            }
 
             // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
             var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });
