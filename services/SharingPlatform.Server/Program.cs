@@ -21,6 +21,7 @@ catch (StartRefusedException refused)
 {
     // What is wrong and how to recover, without a stack trace: the operator's next step is in the message.
     Log.StartRefused(app.Logger, refused.Message);
+    await app.DisposeAsync(); // flushes the console logger: the message above is the operator's next step
     return StartRefusedException.ExitCode;
 }
 

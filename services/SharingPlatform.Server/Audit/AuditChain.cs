@@ -214,6 +214,7 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
         try
         {
             await CommitAsync([queued]);
+            _storage.MarkWritten();
             queued.Committed.TrySetResult();
         }
         catch (Exception failure)

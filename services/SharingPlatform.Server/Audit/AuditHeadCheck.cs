@@ -14,26 +14,40 @@ public static class AuditHeadCheck
     /// <summary>Null when the end of the chain is sound; otherwise what is wrong, in sequence numbers only.</summary>
     public static async Task<string?> ProblemAsync(SharingDbContext db, CancellationToken cancellationToken)
     {
-        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingletonId, cancellationToken);
-        var last = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Seq).Take(2)
-            .Select(e => new { e.Seq, e.Hash, e.PreviousHash }).ToListAsync(cancellationToken);
-        if (last.Count == 0)
+        // One statement, so one snapshot: an append that commits meanwhile cannot make a sound chain look damaged.
+        var events = db.AuditEvents.OrderByDescending(e => e.Seq);
+        var end = await db.AuditHeads.AsNoTracking().Where(h => h.Id == AuditHead.SingletonId).Select(h => new
         {
-            return head.Size == 0 ? null : $"the head row says {head.Size} events but the log holds none";
+            h.Size,
+            h.Hash,
+            LastSeq = events.Select(e => (long?)e.Seq).FirstOrDefault(),
+            LastHash = events.Select(e => e.Hash).FirstOrDefault(),
+            LastPrevious = events.Select(e => e.PreviousHash).FirstOrDefault(),
+            BeforeSeq = events.Skip(1).Select(e => (long?)e.Seq).FirstOrDefault(),
+            BeforeHash = events.Skip(1).Select(e => e.Hash).FirstOrDefault(),
+        }).SingleOrDefaultAsync(cancellationToken);
+        if (end is null)
+        {
+            return "the head row is missing";
         }
 
-        if (last[0].Seq != head.Size)
+        if (end.LastSeq is not { } last)
         {
-            return $"the head row says {head.Size} events but the last event is number {last[0].Seq}";
+            return end.Size == 0 ? null : $"the head row says {end.Size} events but the log holds none";
         }
 
-        if (!last[0].Hash.AsSpan().SequenceEqual(head.Hash))
+        if (last != end.Size)
         {
-            return $"the head row's hash is not that of event {head.Size}";
+            return $"the head row says {end.Size} events but the last event is number {last}";
         }
 
-        return last.Count == 2 && (last[1].Seq != last[0].Seq - 1 || !last[0].PreviousHash.AsSpan().SequenceEqual(last[1].Hash))
-            ? $"event {last[0].Seq} does not follow event {last[1].Seq}"
+        if (!end.LastHash!.AsSpan().SequenceEqual(end.Hash))
+        {
+            return $"the head row's hash is not that of event {end.Size}";
+        }
+
+        return end.BeforeSeq is { } before && (before != last - 1 || !end.LastPrevious!.AsSpan().SequenceEqual(end.BeforeHash))
+            ? $"event {last} does not follow event {before}"
             : null;
     }
 }

@@ -102,6 +102,12 @@ public sealed partial class AuditInterceptor(AuditChain chain, AuditTrail trail,
 
         if (chain.Fault is not null && context.Method == VerifyMethod)
         {
+            if (failure is not null)
+            {
+                trail.Written = true;
+                return; // refused: nothing was served
+            }
+
             // Served to an auditor (the method's rule) so that the damage can be found; the application log keeps it.
             Hosting.Log.ServedUnrecorded(logger, context.Method.TrimStart('/'), Actor(context.GetHttpContext()).Client);
             trail.Written = true;

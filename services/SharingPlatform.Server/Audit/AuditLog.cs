@@ -134,8 +134,10 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
     {
         // Up to the head as it is now (events appended while verifying are left for the next run), or to the last
         // event if the head row is behind it: a head left behind is damage to report, not a limit to stop at.
-        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingletonId, cancellationToken);
-        var end = Math.Max(head.Size, await db.AuditEvents.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0);
+        // Head and last number in one statement (one snapshot): an append meanwhile cannot look like damage.
+        var head = await db.AuditHeads.AsNoTracking().Where(h => h.Id == AuditHead.SingletonId)
+            .Select(h => new { h.Size, h.Hash, Last = db.AuditEvents.Max(e => (long?)e.Seq) }).SingleAsync(cancellationToken);
+        var end = Math.Max(head.Size, head.Last ?? 0);
         var previous = AuditHashing.Genesis;
         var expected = 1L;
         while (true)

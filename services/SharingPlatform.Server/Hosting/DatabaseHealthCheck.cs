@@ -20,9 +20,15 @@ public sealed class DatabaseHealthCheck(SharingDbContext db, AuditChain audit, I
             return HealthCheckResult.Unhealthy("database-unreachable");
         }
 
-        if (await watch.ProblemAsync(db, options.Value.IntegrityCheckInterval, cancellationToken) is not null)
+        if (watch.Problem(options.Value.IntegrityCheckInterval) is not null)
         {
             return HealthCheckResult.Unhealthy("database-damaged");
+        }
+
+        // A damaged chain is checked again at each probe (one cheap statement), so that a repaired one clears.
+        if (audit.Fault is not null)
+        {
+            await audit.CheckHeadAsync(db, cancellationToken);
         }
 
         return audit.Fault is not null ? HealthCheckResult.Unhealthy("audit-chain-damaged")
@@ -31,42 +37,57 @@ public sealed class DatabaseHealthCheck(SharingDbContext db, AuditChain audit, I
     }
 }
 
-/// <summary>The last sanity check of the database and when it ran, so that health probes do not repeat it each time.</summary>
-public sealed class IntegrityWatch(TimeProvider time, ILogger<IntegrityWatch> logger) : IDisposable
+/// <summary>
+/// The last sanity check of the database and when it ran. A probe that finds it stale starts the next one in the
+/// background and answers from the last result: <c>quick_check</c> reads the whole file, which on a large database
+/// takes longer than a probe may wait.
+/// </summary>
+public sealed class IntegrityWatch(IServiceScopeFactory scopes, TimeProvider time, ILogger<IntegrityWatch> logger)
 {
-    private readonly SemaphoreSlim _one = new(1, 1);
+    private readonly Lock _gate = new();
     private DateTimeOffset _checked = DateTimeOffset.MinValue;
+    private Task _running = Task.CompletedTask;
     private string? _problem;
 
-    public async Task<string?> ProblemAsync(SharingDbContext db, TimeSpan interval, CancellationToken cancellationToken)
+    public string? Problem(TimeSpan interval)
     {
-        await _one.WaitAsync(cancellationToken);
-        try
+        lock (_gate)
         {
-            if (time.GetUtcNow() - _checked >= interval)
+            if (_running.IsCompleted && time.GetUtcNow() - _checked >= interval)
             {
-                Record(await DatabaseIntegrity.ProblemAsync(db, cancellationToken));
+                _running = Task.Run(CheckAsync);
             }
 
             return _problem;
-        }
-        finally
-        {
-            _one.Release();
         }
     }
 
     /// <summary>Keeps a result found elsewhere (the check at start).</summary>
     public void Record(string? problem)
     {
-        if (problem is not null && _problem is null)
+        lock (_gate)
         {
-            Log.DatabaseDamaged(logger, problem);
-        }
+            if (problem is not null && _problem is null)
+            {
+                Log.DatabaseDamaged(logger, problem);
+            }
 
-        _problem = problem;
-        _checked = time.GetUtcNow();
+            _problem = problem;
+            _checked = time.GetUtcNow();
+        }
     }
 
-    public void Dispose() => _one.Dispose();
+    private async Task CheckAsync()
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            Record(await DatabaseIntegrity.ProblemAsync(scope.ServiceProvider.GetRequiredService<SharingDbContext>(), CancellationToken.None));
+        }
+        catch (Exception failure)
+        {
+            // Unreachable or busy now: the database check above reports the first, the next probe tries again.
+            Log.IntegrityCheckFailed(logger, failure.GetType().FullName);
+        }
+    }
 }

@@ -74,4 +74,7 @@ public static partial class Log
 
     [LoggerMessage(23, LogLevel.Warning, "The storage takes writes again.")]
     public static partial void StorageWritableAgain(ILogger logger);
+
+    [LoggerMessage(24, LogLevel.Warning, "The database's sanity check could not run ({ExceptionType}); the next health probe tries again")]
+    public static partial void IntegrityCheckFailed(ILogger logger, string? exceptionType);
 }

@@ -49,6 +49,12 @@ public static class PlatformStart
         var left = ServerKeys.Files.Select(f => Path.Combine(keys.Directory, f.File)).Where(File.Exists)
             .Concat(Directory.Exists(BootstrapDirectory(platform)) ? Directory.EnumerateFiles(BootstrapDirectory(platform)) : [])
             .ToList();
+        // A replica starting at the same moment on the same key directory may have begun the first start just now.
+        if (left.Count > 0 && ReadState(keys.Directory)?.State == Initialising)
+        {
+            return true;
+        }
+
         if (left.Count > 0)
         {
             throw new StartRefusedException(

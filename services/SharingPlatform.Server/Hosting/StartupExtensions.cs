@@ -83,8 +83,8 @@ public static class StartupExtensions
             PlatformStart.MarkInitialised(keys);
             // A damaged end of the audit chain does not stop the start: the server refuses calls and says why (health,
             // log), and auditors can still run VerifyAuditChain to find the damage.
-            await app.Services.GetRequiredService<AuditChain>().CheckHeadAsync(db, cancellationToken);
-            if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
+            var faulted = await app.Services.GetRequiredService<AuditChain>().CheckHeadAsync(db, cancellationToken) is not null;
+            if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled && !faulted)
             {
                 await scope.ServiceProvider.GetRequiredService<DemoSeed>().RunAsync(cancellationToken);
             }

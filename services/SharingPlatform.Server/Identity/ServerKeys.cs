@@ -90,14 +90,36 @@ public sealed class ServerKeys
         }
 
         var signing = LoadEcKey(signingPath);
-        var encryption = new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(encryptionPath).Trim()));
-        var secret = Convert.FromBase64String(File.ReadAllText(secretPath).Trim());
-        return new ServerKeys(signing, encryption, secret, LoadEcKey(auditPath));
+        var encryption = new SymmetricSecurityKey(ReadKey(encryptionPath));
+        return new ServerKeys(signing, encryption, ReadKey(secretPath), LoadEcKey(auditPath));
+    }
+
+    /// <summary>A 256-bit key, or a refusal: an empty or cut file (a crash while copying it) must never become an empty HMAC key.</summary>
+    private static byte[] ReadKey(string path)
+    {
+        var buffer = new byte[64];
+        return Convert.TryFromBase64String(File.ReadAllText(path).Trim(), buffer, out var length) && length == 32
+            ? buffer[..32]
+            : throw new StartRefusedException($"{path} does not hold a 256-bit key (it is empty, cut or not base64). Restore it from the backup of the key directory.");
     }
 
     private static ECDsaSecurityKey LoadEcKey(string path)
     {
-        var jwk = new JsonWebKey(File.ReadAllText(path));
+        JsonWebKey jwk;
+        try
+        {
+            jwk = new JsonWebKey(File.ReadAllText(path));
+        }
+        catch (ArgumentException)
+        {
+            throw new StartRefusedException($"{path} is not a JSON web key (it is empty or cut). Restore it from the backup of the key directory.");
+        }
+
+        if (string.IsNullOrEmpty(jwk.D) || string.IsNullOrEmpty(jwk.X) || string.IsNullOrEmpty(jwk.Y))
+        {
+            throw new StartRefusedException($"{path} is not a complete P-256 private key. Restore it from the backup of the key directory.");
+        }
+
         return new ECDsaSecurityKey(ECDsa.Create(new ECParameters
         {
             Curve = ECCurve.NamedCurves.nistP256,

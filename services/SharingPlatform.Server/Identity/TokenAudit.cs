@@ -81,13 +81,14 @@ public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCou
     /// </summary>
     private async Task WhileFaultedAsync(ApplyTokenResponseContext context, string? claimed)
     {
-        if (!string.IsNullOrEmpty(context.Response.Error) || claimed is null)
+        if (!string.IsNullOrEmpty(context.Response.Error))
         {
             return;
         }
 
-        var roles = (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.Roles is { } packed ? Access.Roles.Parse(packed) : new HashSet<string>();
-        if (roles.Contains(Access.Roles.PlatformAuditor) || roles.Contains(Access.Roles.Auditor))
+        var roles = claimed is not null && (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.Roles is { } packed
+            ? Access.Roles.Parse(packed) : new HashSet<string>();
+        if (claimed is not null && (roles.Contains(Access.Roles.PlatformAuditor) || roles.Contains(Access.Roles.Auditor)))
         {
             Hosting.Log.ServedUnrecorded(logger, "token.issue", claimed);
             return;

@@ -1,0 +1,56 @@
+extern alias server;
+
+using Microsoft.Extensions.DependencyInjection;
+using SharingPlatform.Tests.Infrastructure;
+using SharingPlatform.V1;
+using server::SharingPlatform.Server.Audit;
+using server::SharingPlatform.Server.Data;
+
+namespace SharingPlatform.Tests.Audit;
+
+/// <summary>
+/// The chain's checks on a platform that is busy: appends committing between two reads must never look like damage.
+/// VerifyAuditChain and the head check each read the head and the events in one statement; read in two, an append in
+/// between showed "the head row says N events but the chain holds N+1" and put a sound platform in fault mode.
+/// </summary>
+public abstract class LiveVerifyTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task Verify_and_the_head_check_find_a_sound_chain_sound_while_pushes_commit()
+    {
+        var owner = await fixture.CreateClientAsync();
+        var auditor = await fixture.CreateClientAsync(owner.TenantSlug, "platform-auditor");
+        using var connection = owner.Connect();
+        using var auditing = auditor.Connect();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+        var pushers = Enumerable.Range(0, 3).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await connection.Cases.PushCasesAsync(Records.Push(owner, Records.Valid(owner.CaseName($"live-{p}-{i}"))));
+            }
+        })).ToList();
+
+        var checks = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var verify = await auditing.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+            Assert.True(verify.Intact, $"A live chain looked damaged: {verify.Problem} at {verify.FirstBadSequence}");
+            var problem = await fixture.WithDbAsync(db => AuditHeadCheck.ProblemAsync(db, CancellationToken.None));
+            Assert.Null(problem);
+            checks++;
+        }
+
+        await Task.WhenAll(pushers);
+        Assert.True(checks > 3, $"Only {checks} checks ran.");
+        await fixture.WithScopeAsync(services =>
+        {
+            Assert.Null(services.GetRequiredService<AuditChain>().Fault);
+            return Task.CompletedTask;
+        });
+    }
+}
+
+public sealed class SqliteLiveVerifyTests(SqliteFixture fixture) : LiveVerifyTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresLiveVerifyTests(PostgresFixture fixture) : LiveVerifyTests(fixture), IClassFixture<PostgresFixture>;
