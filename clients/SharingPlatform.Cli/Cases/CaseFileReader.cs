@@ -32,6 +32,10 @@ public static partial class CaseFileReader
 
     private static readonly string[] Required = ["case_id", "family_name", "given_name", "status", "classification", "consent_scope"];
 
+    // A field named twice is refused by the parser, as malformed JSON: taking one of the two would guess, and the
+    // dictionaries below would throw an exception whose message repeats the name (a key can be a person's name).
+    private static readonly JsonDocumentOptions JsonLine = new() { AllowDuplicateProperties = false };
+
     public static IReadOnlyList<InputRow> Read(string path)
     {
         var text = Decode(path);
@@ -123,7 +127,7 @@ public static partial class CaseFileReader
 
             try
             {
-                using var document = JsonDocument.Parse(lines[i]);
+                using var document = JsonDocument.Parse(lines[i], JsonLine);
                 var root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object
                     || (root.TryGetProperty("events", out var eventsValue) && (eventsValue.ValueKind != JsonValueKind.Array || eventsValue.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))))
@@ -140,7 +144,7 @@ public static partial class CaseFileReader
             }
             catch (JsonException)
             {
-                throw new CliException(ExitCodes.BadInput, $"line {i + 1}: not a JSON object.");
+                throw new CliException(ExitCodes.BadInput, $"line {i + 1}: not a JSON object (or one that names a field twice).");
             }
         }
 

@@ -1,0 +1,38 @@
+using SharingPlatform.Cli;
+using SharingPlatform.Cli.Cases;
+
+namespace SharingPlatform.Tests.Fuzz;
+
+/// <summary>
+/// Each failure the fuzz properties found, as its smallest input (or that input and one as a partner would write it),
+/// kept so that it stays fixed whatever the random runs meet.
+/// </summary>
+public sealed class FoundByFuzzingTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "sharingplatform-tests", Guid.NewGuid().ToString("N"))).FullName;
+
+    /// <summary>case-file: a JSONL object naming a field twice threw ArgumentException out of the reader, whose message
+    /// (printed by sharectl) repeats the name: here a family name written as a key.</summary>
+    [Theory]
+    [InlineData("{\"\":\"\",\"\":[\"\"]}")]
+    [InlineData("{\"case_id\":\"c1\",\"Minsu\":\"\",\"Minsu\":\"\"}")]
+    public void A_jsonl_object_giving_a_field_twice_is_an_error_of_its_line_that_repeats_nothing(string line)
+    {
+        var path = Write("cases.jsonl", "{\"case_id\":\"c0\"}\n" + line + "\n");
+
+        var error = Assert.Throws<CliException>(() => CaseFileReader.Read(path));
+
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+        Assert.StartsWith("line 2: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Minsu", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+}
