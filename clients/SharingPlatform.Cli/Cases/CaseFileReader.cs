@@ -146,6 +146,11 @@ public static partial class CaseFileReader
             {
                 throw new CliException(ExitCodes.BadInput, $"line {i + 1}: not a JSON object (or one that names a field twice).");
             }
+            catch (InvalidOperationException)
+            {
+                // JSON may escape half of a surrogate pair ("\ud800"), which is no character: reading the name or string throws.
+                throw new CliException(ExitCodes.BadInput, $"line {i + 1}: a name or text escapes half of a character (a lone \\uD800-\\uDFFF).");
+            }
         }
 
         return rows;

@@ -27,6 +27,23 @@ public sealed class FoundByFuzzingTests : IDisposable
         Assert.DoesNotContain("Minsu", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>case-file: a JSONL string escaping half of a surrogate pair threw InvalidOperationException out of the reader
+    /// (JsonElement.GetString), which sharectl does not catch: the command crashed with a stack trace.</summary>
+    [Theory]
+    [InlineData("{\"\":\"\\udba8\"}")]
+    [InlineData("{\"case_id\":\"c1\",\"family_name\":\"Kim\\ud800\",\"given_name\":\"Minsu\"}")]
+    [InlineData("{\"case_id\":\"c1\",\"events\":[{\"locality\\udc00\":\"Tumen\"}]}")]
+    public void A_jsonl_string_escaping_half_a_character_is_an_error_of_its_line(string line)
+    {
+        var path = Write("cases.jsonl", "{\"case_id\":\"c0\"}\n" + line + "\n");
+
+        var error = Assert.Throws<CliException>(() => CaseFileReader.Read(path));
+
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+        Assert.StartsWith("line 2: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Minsu", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string name, string content)
