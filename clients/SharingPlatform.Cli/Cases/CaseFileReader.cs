@@ -91,6 +91,9 @@ public static partial class CaseFileReader
     {
         using var csv = new CsvReader(new StringReader(text), new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = true });
         var rows = new List<InputRow>();
+        // The line the record being read starts on: where a quote left open or a row of the wrong width is to be found
+        // (the parser's own row is where it gave up, for an open quote the end of the file).
+        var start = 1;
         try
         {
             if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
@@ -99,7 +102,7 @@ public static partial class CaseFileReader
             }
 
             CheckColumns(header.Select(h => h.Trim()).ToList());
-            for (var start = csv.Parser.RawRow + 1; csv.Read(); start = csv.Parser.RawRow + 1)
+            for (start = csv.Parser.RawRow + 1; csv.Read(); start = csv.Parser.RawRow + 1)
             {
                 var fields = header.ToDictionary(h => h.Trim(), h => csv.GetField(h)?.Trim() ?? "", StringComparer.Ordinal);
                 rows.Add(new InputRow(start, Pick(fields, CaseColumns), [Pick(fields, EventColumns)]));
@@ -108,7 +111,7 @@ public static partial class CaseFileReader
         catch (CsvHelperException e)
         {
             // CsvHelper's own message quotes the raw record, which holds names: never show it.
-            throw new CliException(ExitCodes.BadInput, $"line {e.Context?.Parser?.RawRow}: malformed CSV ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)}).");
+            throw new CliException(ExitCodes.BadInput, $"line {start}: malformed CSV ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)}).");
         }
 
         return rows;

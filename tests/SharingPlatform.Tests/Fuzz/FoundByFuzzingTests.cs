@@ -44,6 +44,20 @@ public sealed class FoundByFuzzingTests : IDisposable
         Assert.DoesNotContain("Minsu", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>case-file: a CSV quote left open was reported on the line where the parser gave up, after the end of the
+    /// file, instead of the line the record starts on.</summary>
+    [Theory]
+    [InlineData("\"\n", 1)]
+    [InlineData("case_id,family_name,given_name,status,classification,consent_scope\nc1,\"Kim,Minsu,detained,restricted,partners\n\n", 2)]
+    public void A_csv_quote_left_open_is_an_error_of_the_line_its_record_starts_on(string content, int line)
+    {
+        var path = Write("cases.csv", content);
+
+        var error = Assert.Throws<CliException>(() => CaseFileReader.Read(path));
+
+        Assert.Equal($"line {line}: malformed CSV (BadData).", error.Message);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string name, string content)
