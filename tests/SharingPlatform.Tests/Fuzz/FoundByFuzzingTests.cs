@@ -1,5 +1,6 @@
 using SharingPlatform.Cli;
 using SharingPlatform.Cli.Cases;
+using SharingPlatform.Client.Pseudonymization;
 
 namespace SharingPlatform.Tests.Fuzz;
 
@@ -56,6 +57,31 @@ public sealed class FoundByFuzzingTests : IDisposable
         var error = Assert.Throws<CliException>(() => CaseFileReader.Read(path));
 
         Assert.Equal($"line {line}: malformed CSV (BadData).", error.Message);
+    }
+
+    /// <summary>case-file: U+FFFE (valid UTF-8, EF BF BE) in a name or county threw ArgumentException out of the mapper:
+    /// the names are normalized (NFKC) before they are hashed, and .NET cannot normalize it. sharectl printed the
+    /// exception's message, which names neither the line nor the column.</summary>
+    [Theory]
+    [InlineData("home_county", "A\uFFFEa")]
+    [InlineData("family_name", "Kim\uFFFE")]
+    [InlineData("given_name", "\uFFFE")]
+    public void A_name_that_cannot_be_normalized_is_a_problem_of_its_line_and_column(string column, string value)
+    {
+        var cells = new Dictionary<string, string>
+        {
+            ["case_id"] = "c1", ["family_name"] = "Kim", ["given_name"] = "Minsu", ["status"] = "detained",
+            ["classification"] = "restricted", ["consent_scope"] = "partners", [column] = value,
+        };
+        var path = Write("cases.csv", string.Join(',', CaseFileReader.CaseColumns) + "\n"
+            + string.Join(',', CaseFileReader.CaseColumns.Select(c => cells.GetValueOrDefault(c, ""))) + "\n");
+
+        var (cases, problems) = CaseInputMapper.Map(CaseFileReader.Read(path), "fuzz", new SubjectPseudonymizer(LinkageKey.Create()), 2026);
+
+        Assert.Empty(cases);
+        var problem = Assert.Single(problems);
+        Assert.Equal((2, column), (problem.Line, problem.Field));
+        Assert.DoesNotContain(value, problem.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
