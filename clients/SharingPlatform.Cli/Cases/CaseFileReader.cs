@@ -101,7 +101,14 @@ public static partial class CaseFileReader
                 throw new CliException(ExitCodes.BadInput, "the file is empty; the first line must be the header.");
             }
 
-            CheckColumns(header.Select(h => h.Trim()).ToList());
+            var columns = header.Select(h => h.Trim()).ToList();
+            CheckColumns(columns);
+            // Every column is known by now, so naming the repeated one repeats nothing of the file.
+            if (columns.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new CliException(ExitCodes.BadInput, $"wrong columns; {twice.Key} is given twice. Give each column once.");
+            }
+
             for (start = csv.Parser.RawRow + 1; csv.Read(); start = csv.Parser.RawRow + 1)
             {
                 var fields = header.ToDictionary(h => h.Trim(), h => csv.GetField(h)?.Trim() ?? "", StringComparer.Ordinal);

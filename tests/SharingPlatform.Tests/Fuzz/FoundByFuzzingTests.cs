@@ -84,6 +84,22 @@ public sealed class FoundByFuzzingTests : IDisposable
         Assert.DoesNotContain(value, problem.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>case-file: a CSV header naming a column twice (after trimming) threw ArgumentException out of the reader
+    /// at the first row, instead of saying which column is repeated.</summary>
+    [Theory]
+    [InlineData("case_id,family_name,given_name,status,classification,consent_scope,consent_scope\nc1,Kim,Minsu,detained,restricted,partners,partners\n")]
+    [InlineData("case_id,family_name,given_name,status,classification,consent_scope, case_id \nc1,Kim,Minsu,detained,restricted,partners,c2\n")]
+    public void A_csv_header_naming_a_column_twice_is_refused_naming_the_column(string content)
+    {
+        var path = Write("cases.csv", content);
+
+        var error = Assert.Throws<CliException>(() => CaseFileReader.Read(path));
+
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+        Assert.Matches("^wrong columns; (consent_scope|case_id) is given twice", error.Message);
+        Assert.DoesNotContain("Minsu", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string name, string content)
