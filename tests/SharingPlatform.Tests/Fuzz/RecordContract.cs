@@ -107,9 +107,11 @@ public static partial class RecordContract
     public static bool Echoes(string said, IMessage message) =>
         Texts(message).Any(v => v.Trim().Length >= 10 && v.Any(char.IsLetterOrDigit) && said.Contains(v.Trim(), StringComparison.Ordinal));
 
-    private static IEnumerable<string> Texts(IMessage message)
+    /// <summary>The text values of <paramref name="message"/> at any depth, but for its names, parents, etags and
+    /// fields named in <paramref name="skipped"/>.</summary>
+    public static IEnumerable<string> Texts(IMessage message, params string[] skipped)
     {
-        foreach (var field in message.Descriptor.Fields.InDeclarationOrder().Where(f => f.Name is not "name" and not "parent" and not "etag"))
+        foreach (var field in message.Descriptor.Fields.InDeclarationOrder().Where(f => f.Name is not "name" and not "parent" and not "etag" && !skipped.Contains(f.Name)))
         {
             var value = field.Accessor.GetValue(message);
             var items = value is IList list ? list.Cast<object>() : [value];
@@ -121,7 +123,7 @@ public static partial class RecordContract
                 }
                 else if (item is IMessage part && field.FieldType == FieldType.Message)
                 {
-                    foreach (var inner in Texts(part))
+                    foreach (var inner in Texts(part, skipped))
                     {
                         yield return inner;
                     }
