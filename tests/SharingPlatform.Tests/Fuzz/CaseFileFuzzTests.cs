@@ -32,7 +32,7 @@ public sealed partial class CaseFileFuzzTests : IDisposable
 
     [Fact]
     public void Any_case_file_gives_records_and_problems_by_line_or_one_clear_error_and_repeats_no_value() =>
-        FuzzProperty.Check("case-file", FuzzBudget.InProcess(1000), AnyFile, Smaller, f => f.Bytes, Import, _ => _outcome);
+        FuzzProperty.Check("case-file", FuzzBudget.InProcess(600), AnyFile, Smaller, f => f.Bytes, Import, _ => _outcome);
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 

@@ -25,11 +25,26 @@ public static class FuzzBudget
             ? ulong.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture)
             : (ulong)Random.Shared.NextInt64(1, long.MaxValue);
 
-    /// <summary>Writes how many cases a property ran, to the test's output (<c>--logger "console;verbosity=detailed"</c>).</summary>
-    public static void Report(string property, int cases, ulong seed, TimeSpan elapsed, IReadOnlyDictionary<string, int> kinds) =>
-        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"fuzz {property}: {cases} cases in {elapsed.TotalSeconds:F1} s, seed {seed} ({SeedVariable} replays it)")
-            + (kinds.Count == 0 ? "" : "; " + string.Join(", ", kinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value}")))));
+    /// <summary>Where every property appends its report line too, when set (.ci/run sets it and prints the file).</summary>
+    public const string ReportVariable = "SHARINGPLATFORM_FUZZ_REPORT";
+
+    private static readonly Lock ReportFile = new();
+
+    /// <summary>Writes how many cases a property ran, of which kinds, to the test's output (<c>--logger
+    /// "console;verbosity=detailed"</c>) and to the file <see cref="ReportVariable"/> names.</summary>
+    public static void Report(string property, int cases, ulong seed, TimeSpan elapsed, IReadOnlyDictionary<string, int> kinds)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture, $"fuzz {property}: {cases} cases in {elapsed.TotalSeconds:F1} s, seed {seed} ({SeedVariable} replays it)")
+            + (kinds.Count == 0 ? "" : "; " + string.Join(", ", kinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value}"))));
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        if (Environment.GetEnvironmentVariable(ReportVariable) is { Length: > 0 } path)
+        {
+            lock (ReportFile)
+            {
+                File.AppendAllText(path, line + Environment.NewLine);
+            }
+        }
+    }
 
     private static int Scaled(int ciDefault, int share) =>
         Environment.GetEnvironmentVariable(IterationsVariable) is { Length: > 0 } text

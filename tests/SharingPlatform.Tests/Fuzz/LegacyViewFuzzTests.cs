@@ -29,7 +29,7 @@ public sealed partial class LegacyViewFuzzTests : IDisposable
 
     [Fact]
     public void Any_view_of_an_earlier_version_is_imported_whole_or_refused_by_line_repeating_nothing() =>
-        FuzzProperty.Check("legacy-view", FuzzBudget.InProcess(200), AnyView, v => Shrinks.Bytes(v.Bytes).Select(b => v with { Bytes = b }), v => v.Bytes, Import,
+        FuzzProperty.Check("legacy-view", FuzzBudget.InProcess(100), AnyView, v => Shrinks.Bytes(v.Bytes).Select(b => v with { Bytes = b }), v => v.Bytes, Import,
             _ => _outcome);
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -36,7 +36,7 @@ public sealed class OpaqueTokenFuzzTests : IDisposable
 
     [Fact]
     public void Any_text_is_refused_as_a_cursor_and_as_a_page_token_without_throwing() =>
-        FuzzProperty.Check("token-text", FuzzBudget.InProcess(1000), AnyText, Shrinks.Text, System.Text.Encoding.UTF8.GetBytes, text =>
+        FuzzProperty.Check("token-text", FuzzBudget.InProcess(500), AnyText, Shrinks.Text, System.Text.Encoding.UTF8.GetBytes, text =>
             PullCursor.TryParse(text, _keys, Tenant, out var cursor) != (text.Length == 0) || (text.Length == 0 && cursor != PullCursor.Start)
                 ? "a cursor read from text the server never issued"
                 : PageToken.TryParse(text, _keys, Tenant, new ListCasesRequest(), out var position) != (text.Length == 0) || position != 0
@@ -46,7 +46,7 @@ public sealed class OpaqueTokenFuzzTests : IDisposable
 
     [Fact]
     public void An_issued_cursor_or_page_token_reads_back_as_issued_and_only_for_its_tenant_and_query() =>
-        FuzzProperty.Check("token-issued", FuzzBudget.InProcess(500), AnyIssued, _ => [], i => System.Text.Encoding.UTF8.GetBytes(i.Text), issued =>
+        FuzzProperty.Check("token-issued", FuzzBudget.InProcess(300), AnyIssued, _ => [], i => System.Text.Encoding.UTF8.GetBytes(i.Text), issued =>
         {
             if (issued.Cursor is { } cursor)
             {
@@ -66,7 +66,7 @@ public sealed class OpaqueTokenFuzzTests : IDisposable
 
     [Fact]
     public void An_altered_cursor_or_page_token_is_refused_unless_it_decodes_to_the_bytes_issued() =>
-        FuzzProperty.Check("token-altered", FuzzBudget.InProcess(1000), AnyAltered, _ => [], a => System.Text.Encoding.UTF8.GetBytes(a.Text), altered =>
+        FuzzProperty.Check("token-altered", FuzzBudget.InProcess(500), AnyAltered, _ => [], a => System.Text.Encoding.UTF8.GetBytes(a.Text), altered =>
         {
             var (issued, text) = (altered.Issued, altered.Text);
             if (text.Length == 0)

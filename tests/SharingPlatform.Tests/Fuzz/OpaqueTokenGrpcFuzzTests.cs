@@ -29,7 +29,7 @@ public abstract class OpaqueTokenGrpcFuzzTests(PlatformFixture fixture)
         var (_, issued, _) = await connection.Cases.PullAllAsync(client.Parent, maxChanges: 1);
         var start = new PullChangesRequest { Parent = client.Parent, Cursor = issued };
 
-        await FuzzProperty.CheckAsync("cursor-grpc", FuzzBudget.ThroughGrpc(100), Altered(start, r => r.Cursor, (r, c) => r.Cursor = c), r => r.ToByteArray(), async request =>
+        await FuzzProperty.CheckAsync("cursor-grpc", FuzzBudget.ThroughGrpc(60), Altered(start, r => r.Cursor, (r, c) => r.Cursor = c), r => r.ToByteArray(), async request =>
         {
             // A following pull would stay open until its deadline; every other field may be anything.
             request.Follow = false;
@@ -59,7 +59,7 @@ public abstract class OpaqueTokenGrpcFuzzTests(PlatformFixture fixture)
         var start = new ListCasesRequest { Parent = client.Parent, PageSize = 1 };
         start.PageToken = (await connection.Cases.ListCasesAsync(start)).NextPageToken;
 
-        await FuzzProperty.CheckAsync("page-token-grpc", FuzzBudget.ThroughGrpc(100), Altered(start, r => r.PageToken, (r, t) => r.PageToken = t), r => r.ToByteArray(), async request =>
+        await FuzzProperty.CheckAsync("page-token-grpc", FuzzBudget.ThroughGrpc(60), Altered(start, r => r.PageToken, (r, t) => r.PageToken = t), r => r.ToByteArray(), async request =>
         {
             var garbage = request.PageToken.Length > 0 && !(SameBytes(request.PageToken, start.PageToken) && Filter(request).Equals(Filter(start)));
             try
@@ -88,7 +88,7 @@ public abstract class OpaqueTokenGrpcFuzzTests(PlatformFixture fixture)
         start.PageToken = (await audit.Audit.ListAuditEventsAsync(start)).NextPageToken;
         Assert.NotEmpty(start.PageToken);
 
-        await FuzzProperty.CheckAsync("audit-token-grpc", FuzzBudget.ThroughGrpc(60), Altered(start, r => r.PageToken, (r, t) => r.PageToken = t), r => r.ToByteArray(), async request =>
+        await FuzzProperty.CheckAsync("audit-token-grpc", FuzzBudget.ThroughGrpc(40), Altered(start, r => r.PageToken, (r, t) => r.PageToken = t), r => r.ToByteArray(), async request =>
         {
             var filter = request.Clone();
             (filter.PageSize, filter.PageToken) = (start.PageSize, start.PageToken);

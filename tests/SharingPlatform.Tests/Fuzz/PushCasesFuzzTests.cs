@@ -36,7 +36,7 @@ public abstract class PushCasesFuzzTests(PlatformFixture fixture)
         (PushCasesRequest Request, PushCasesResponse Response)? answered = null;
         var etags = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        await FuzzProperty.CheckAsync("push-grpc", FuzzBudget.ThroughGrpc(150), Cases(client, other), c => c.Raw ?? c.Request.ToByteArray(), async c =>
+        await FuzzProperty.CheckAsync("push-grpc", FuzzBudget.ThroughGrpc(100), Cases(client, other), c => c.Raw ?? c.Request.ToByteArray(), async c =>
         {
             if (c.Raw is not null)
             {

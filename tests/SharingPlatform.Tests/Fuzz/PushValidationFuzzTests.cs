@@ -25,12 +25,12 @@ public sealed class PushValidationFuzzTests
 
     [Fact]
     public void Any_record_is_refused_naming_a_field_or_accepted_only_within_the_contract() =>
-        FuzzProperty.Check("push-record", FuzzBudget.InProcess(2000), AnyRecord, ProtoFuzzer.Shrink, r => r.ToByteArray(), RecordContract.Check,
+        FuzzProperty.Check("push-record", FuzzBudget.InProcess(1500), AnyRecord, ProtoFuzzer.Shrink, r => r.ToByteArray(), RecordContract.Check,
             r => CaseValidator.Validate(r, TimeProvider.System) is null ? "accepted" : "refused");
 
     [Fact]
     public void Any_bytes_read_as_a_push_request_are_unreadable_or_each_record_meets_the_contract() =>
-        FuzzProperty.Check("push-bytes", FuzzBudget.InProcess(1000), AnyBytes, Shrinks.Bytes, b => b, bytes =>
+        FuzzProperty.Check("push-bytes", FuzzBudget.InProcess(600), AnyBytes, Shrinks.Bytes, b => b, bytes =>
         {
             // What protobuf cannot read is refused as MALFORMED_MESSAGE before any of the server's code runs (MalformedMessageTests).
             return Readable(bytes) is not { } request ? null : request.Records.Select(RecordContract.Check).FirstOrDefault(w => w is not null);
