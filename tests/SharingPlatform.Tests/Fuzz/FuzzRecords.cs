@@ -1,5 +1,6 @@
 extern alias server;
 
+using System.Buffers.Text;
 using Google.Protobuf;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
@@ -13,7 +14,9 @@ public static class FuzzRecords
     public static CaseRecord Rich(string name, Random random)
     {
         var record = Records.Valid(name, (CaseStatus)random.Next(1, 8));
-        record.RelatedSubjects.Add(new RelatedSubject { SubjectToken = Records.RandomToken(), Relation = Relation.Sibling });
+        // Everything drawn from the seed, so that a seed replays the same records.
+        record.SubjectToken = Token(random);
+        record.RelatedSubjects.Add(new RelatedSubject { SubjectToken = Token(random), Relation = Relation.Sibling });
         record.Minor = random.Next(2) == 0;
         record.Source.Corroborations = random.Next(0, 1001);
         record.Tags.Add("wave-" + random.Next(1, 100).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -25,6 +28,19 @@ public static class FuzzRecords
             Authority = "PRC Public Security Bureau",
         });
         return record;
+    }
+
+    /// <summary>A subject token (base64url of 32 bytes), drawn from <paramref name="random"/>.</summary>
+    public static string Token(Random random) => Base64Url.EncodeToString(Drawn(random, 32));
+
+    /// <summary>A request id (32 hex digits), drawn from <paramref name="random"/>.</summary>
+    public static string RequestId(Random random) => Convert.ToHexString(Drawn(random, 16));
+
+    private static byte[] Drawn(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
     }
 
     /// <summary>The server's own type of the same record, as it reads it off the wire.</summary>

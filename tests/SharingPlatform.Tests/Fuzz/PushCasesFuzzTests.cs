@@ -138,6 +138,7 @@ public abstract class PushCasesFuzzTests(PlatformFixture fixture)
             // Few case ids, so that pushes meet records earlier ones stored: updates, conflicts, unchanged.
             var request = Records.Push(client, [.. Enumerable.Range(0, random.Next(1, 5))
                 .Select(_ => FuzzRecords.Rich(client.CaseName("c" + random.Next(0, 40).ToString(CultureInfo.InvariantCulture)), random))]);
+            request.RequestId = FuzzRecords.RequestId(random);
             request.Parent = random.Next(20) switch { 0 => other.Parent, 1 => FuzzValues.Text(random), _ => request.Parent };
             var mutated = random.Next(5) == 0 ? request : ProtoFuzzer.Mutate(request, random);
             return random.Next(10) switch

@@ -64,7 +64,7 @@ public sealed class PushValidationFuzzTests
             var valid = new PushCasesRequest
             {
                 Parent = "tenants/fuzz",
-                RequestId = Records.RequestId(),
+                RequestId = FuzzRecords.RequestId(random),
                 Records = { Enumerable.Range(0, random.Next(1, 4)).Select(i => FuzzRecords.Rich("tenants/fuzz/cases/c" + i.ToString(CultureInfo.InvariantCulture), random)) },
             }.ToByteArray();
             return random.Next(10) switch
