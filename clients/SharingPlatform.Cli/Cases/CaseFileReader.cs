@@ -32,6 +32,10 @@ public static partial class CaseFileReader
 
     private static readonly string[] Required = ["case_id", "family_name", "given_name", "status", "classification", "consent_scope"];
 
+    // A field named twice is refused by the parser, as malformed JSON: taking one of the two would guess, and the
+    // dictionaries below would throw an exception whose message repeats the name (a key can be a person's name).
+    private static readonly JsonDocumentOptions JsonLine = new() { AllowDuplicateProperties = false };
+
     public static IReadOnlyList<InputRow> Read(string path)
     {
         var text = Decode(path);
@@ -87,6 +91,9 @@ public static partial class CaseFileReader
     {
         using var csv = new CsvReader(new StringReader(text), new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = true });
         var rows = new List<InputRow>();
+        // The line the record being read starts on: where a quote left open or a row of the wrong width is to be found
+        // (the parser's own row is where it gave up, for an open quote the end of the file).
+        var start = 1;
         try
         {
             if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
@@ -94,8 +101,15 @@ public static partial class CaseFileReader
                 throw new CliException(ExitCodes.BadInput, "the file is empty; the first line must be the header.");
             }
 
-            CheckColumns(header.Select(h => h.Trim()).ToList());
-            for (var start = csv.Parser.RawRow + 1; csv.Read(); start = csv.Parser.RawRow + 1)
+            var columns = header.Select(h => h.Trim()).ToList();
+            CheckColumns(columns);
+            // Every column is known by now, so naming the repeated one repeats nothing of the file.
+            if (columns.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new CliException(ExitCodes.BadInput, $"wrong columns; {twice.Key} is given twice. Give each column once.");
+            }
+
+            for (start = csv.Parser.RawRow + 1; csv.Read(); start = csv.Parser.RawRow + 1)
             {
                 var fields = header.ToDictionary(h => h.Trim(), h => csv.GetField(h)?.Trim() ?? "", StringComparer.Ordinal);
                 rows.Add(new InputRow(start, Pick(fields, CaseColumns), [Pick(fields, EventColumns)]));
@@ -104,7 +118,7 @@ public static partial class CaseFileReader
         catch (CsvHelperException e)
         {
             // CsvHelper's own message quotes the raw record, which holds names: never show it.
-            throw new CliException(ExitCodes.BadInput, $"line {e.Context?.Parser?.RawRow}: malformed CSV ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)}).");
+            throw new CliException(ExitCodes.BadInput, $"line {start}: malformed CSV ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)}).");
         }
 
         return rows;
@@ -123,7 +137,7 @@ public static partial class CaseFileReader
 
             try
             {
-                using var document = JsonDocument.Parse(lines[i]);
+                using var document = JsonDocument.Parse(lines[i], JsonLine);
                 var root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object
                     || (root.TryGetProperty("events", out var eventsValue) && (eventsValue.ValueKind != JsonValueKind.Array || eventsValue.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))))
@@ -140,7 +154,12 @@ public static partial class CaseFileReader
             }
             catch (JsonException)
             {
-                throw new CliException(ExitCodes.BadInput, $"line {i + 1}: not a JSON object.");
+                throw new CliException(ExitCodes.BadInput, $"line {i + 1}: not a JSON object (or one that names a field twice).");
+            }
+            catch (InvalidOperationException)
+            {
+                // JSON may escape half of a surrogate pair ("\ud800"), which is no character: reading the name or string throws.
+                throw new CliException(ExitCodes.BadInput, $"line {i + 1}: a name or text escapes half of a character (a lone \\uD800-\\uDFFF).");
             }
         }
 

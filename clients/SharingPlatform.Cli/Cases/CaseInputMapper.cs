@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using Google.Protobuf.Reflection;
 using SharingPlatform.Client.Pseudonymization;
@@ -21,6 +22,9 @@ public static partial class CaseInputMapper
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex CaseId();
 
+    /// <summary>The columns <see cref="SubjectPseudonymizer"/> reads.</summary>
+    private static readonly string[] IdentifierColumns = ["family_name", "given_name", "sex", "home_county"];
+
     public static (List<CaseInput> Cases, List<InputProblem> Problems) Map(IReadOnlyList<InputRow> rows, string tenant, SubjectPseudonymizer pseudonymizer, int currentYear)
     {
         var problems = new List<InputProblem>();
@@ -36,6 +40,13 @@ public static partial class CaseInputMapper
             if (!CaseId().IsMatch(caseId))
             {
                 Problem("case_id", "must be 1-63 of a-z, 0-9 and -, starting with a letter or digit; say nothing about the person in it");
+                continue;
+            }
+
+            // The identifiers are normalized (NFKC) before they are hashed; text that cannot be (U+FFFE) gives no token.
+            if (IdentifierColumns.FirstOrDefault(c => !Normalizable(Get(c))) is { } unreadable)
+            {
+                Problem(unreadable, "holds a character that is not text (such as U+FFFE); correct it in the file");
                 continue;
             }
 
@@ -101,6 +112,19 @@ public static partial class CaseInputMapper
         }
 
         return ([.. cases.Values], problems);
+    }
+
+    private static bool Normalizable(string text)
+    {
+        try
+        {
+            _ = text.Normalize(NormalizationForm.FormKC);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static (DateOnly? Date, int Year) BirthDate(string text, int currentYear, Action<string, string> problem)
