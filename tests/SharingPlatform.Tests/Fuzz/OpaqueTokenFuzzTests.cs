@@ -29,7 +29,7 @@ public sealed class OpaqueTokenFuzzTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "sharingplatform-tests", Guid.NewGuid().ToString("N"));
     private readonly ServerKeys _keys;
 
-    public OpaqueTokenFuzzTests() => _keys = ServerKeys.LoadOrCreate(_directory);
+    public OpaqueTokenFuzzTests() => _keys = ServerKeys.Load(_directory, createMissing: true);
 
     /// <summary>One issued value: a cursor, or a page token with its query and position; and its text.</summary>
     public sealed record Issued(PullCursor? Cursor, ListCasesRequest? Query, long Position, string Text);
