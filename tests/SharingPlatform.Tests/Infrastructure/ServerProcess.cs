@@ -140,6 +140,18 @@ public sealed class ServerProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGTERM, as an orchestrator stopping a replica sends it (by the process id); returns at once.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not start kill.");
+        kill.WaitForExit(10_000);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM exited with code {kill.ExitCode}.");
+        }
+    }
+
     /// <summary>SIGKILL, as a crash or an out-of-memory killer would stop it; waits until it is gone.</summary>
     public void Kill()
     {

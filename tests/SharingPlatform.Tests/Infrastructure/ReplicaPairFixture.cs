@@ -1,42 +1,8 @@
-using System.Diagnostics;
 using Npgsql;
 using SharingPlatform.Client;
 using SharingPlatform.Client.Auth;
-using SharingPlatform.Tests.Infrastructure;
-using SharingPlatform.V1;
 
-namespace SharingPlatform.Tests.Cases;
-
-/// <summary>
-/// Two server processes on one PostgreSQL database, as replicas behind a load balancer: a change pushed through one
-/// reaches a follower on the other within a second, through PostgreSQL's notification and the other replica's
-/// LISTEN connection. (The heartbeat pass comes only once a minute, so nothing else could bring it that soon.)
-/// </summary>
-public sealed class ReplicaFollowTests(ReplicaPairFixture fixture) : IClassFixture<ReplicaPairFixture>
-{
-    [Fact]
-    public async Task A_change_pushed_through_one_replica_reaches_a_follower_on_the_other_within_a_second()
-    {
-        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
-        var clientId = PlatformFixture.ClientName("nkdb-demo", "sync");
-        var key = ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", "nkdb-demo-sync.jwk"));
-        // Both replicas answer for one issuer, and validate its tokens with the keys they share.
-        using var first = new SharingConnection(fixture.First.GrpcAddress, fixture.First.IdentityAddress, clientId, key);
-        using var second = new SharingConnection(fixture.Second.GrpcAddress, fixture.First.IdentityAddress, clientId, key);
-        using var follower = new Follower(second.Cases, new PullChangesRequest { Parent = "tenants/nkdb-demo" });
-        Assert.NotNull(await follower.NextAsync(TimeSpan.FromSeconds(30)));
-
-        var name = "tenants/nkdb-demo/cases/across-replicas";
-        await first.Cases.PushCasesAsync(new PushCasesRequest { Parent = "tenants/nkdb-demo", RequestId = Records.RequestId(), Records = { Records.Valid(name) } });
-        var pushed = Stopwatch.GetTimestamp();
-        var next = await follower.NextAsync(TimeSpan.FromSeconds(10));
-
-        Assert.True(next is not null, "Nothing arrived on the second replica." + fixture.Second.Output);
-        Assert.Equal(name, Assert.Single(next.Message.Changes).Name);
-        var latency = Stopwatch.GetElapsedTime(pushed, next.At);
-        Assert.True(latency < TimeSpan.FromSeconds(1), $"The change arrived {latency.TotalMilliseconds:0} ms after the push.");
-    }
-}
+namespace SharingPlatform.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh PostgreSQL database and two server processes on it sharing one data directory (so one set of keys): the
@@ -56,6 +22,20 @@ public sealed class ReplicaPairFixture : IAsyncLifetime
     public ServerProcess First => _first ?? throw new InvalidOperationException(Unavailable ?? "Not started.");
 
     public ServerProcess Second => _second ?? throw new InvalidOperationException(Unavailable ?? "Not started.");
+
+    /// <summary>The one issuer both replicas answer for, as a load balancer in front of them would publish it: the first's identity URL.</summary>
+    public Uri Issuer => First.IdentityAddress;
+
+    /// <summary>The demo sync client of <paramref name="tenant"/>: its name and key (written by the first replica's demo seed).</summary>
+    public (string ClientId, ClientKey Key) DemoSync(string tenant) =>
+        (PlatformFixture.ClientName(tenant, "sync"), ClientKey.Load(Path.Combine(DataDirectory, "demo", $"{tenant}-sync.jwk")));
+
+    /// <summary>An SDK connection to <paramref name="replica"/>'s gRPC API that gets its tokens from the one issuer.</summary>
+    public SharingConnection Connect(ServerProcess replica, string clientId, ClientKey key) => new(replica.GrpcAddress, Issuer, clientId, key);
+
+    /// <summary>The platform-admin (and platform-auditor) made at the first start.</summary>
+    public SharingConnection ConnectOperator(ServerProcess replica) =>
+        Connect(replica, PlatformFixture.ClientName("platform", "admin"), ClientKey.Load(Path.Combine(DataDirectory, "bootstrap", "platform-admin.jwk")));
 
     public async ValueTask InitializeAsync()
     {
