@@ -69,6 +69,14 @@ public static class RpcErrors
     public static RpcException AuditUnavailable() =>
         Build(Code.Unavailable, "AUDIT_UNAVAILABLE", "The audit log cannot record calls, so none is served; the operator has been alerted. Try again later.").ToRpcException();
 
+    /// <summary>
+    /// The process is shutting down (SIGTERM): an open following pull ends with this instead of holding the shutdown
+    /// until it times out; the client calls again at once from its last cursor and the load balancer sends it elsewhere.
+    /// </summary>
+    public static RpcException ServerStopping() =>
+        Build(Code.Unavailable, "SERVER_STOPPING", "This server is shutting down; call again from the last cursor received.",
+            new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.Zero) }).ToRpcException();
+
     [DoesNotReturn]
     private static void Throw(Code code, string reason, string message) => throw Build(code, reason, message).ToRpcException();
 

@@ -15,9 +15,12 @@ namespace SharingPlatform.Server.Cases;
 /// that refusal before anything more is read. A pass that finds nothing sends nothing; after a
 /// heartbeat interval without a message an empty one goes out (caught up, the cursor last sent), which carries no
 /// record and so is not audited. The call ends at its deadline or cancellation (without an error) or once
-/// <c>max_changes</c> is spent.
+/// <c>max_changes</c> is spent. When the process begins to shut down (SIGTERM) it ends between passes with
+/// UNAVAILABLE, reason SERVER_STOPPING: every message sent carried its cursor, so the client resumes elsewhere with
+/// nothing lost, and the shutdown does not wait for the host's timeout and then cut the stream.
 /// </summary>
-public sealed class LiveFeed(SharingDbContext db, ChangeSignal signal, FollowSlots slots, IOptions<FeedOptions> options, TimeProvider time)
+public sealed class LiveFeed(
+    SharingDbContext db, ChangeSignal signal, FollowSlots slots, IOptions<FeedOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
 {
     /// <summary>Least time between the starts of two passes of one stream, however often commits wake it: bounds what a busy platform costs per follower.</summary>
     public static readonly TimeSpan MinPassInterval = TimeSpan.FromMilliseconds(200);
@@ -33,6 +36,7 @@ public sealed class LiveFeed(SharingDbContext db, ChangeSignal signal, FollowSlo
     public async Task RunAsync(Caller caller, PullCursor cursor, long remaining, Pass pass, IServerStreamWriter<PullChangesResponse> stream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
+        var stopping = lifetime.ApplicationStopping;
         if (!slots.TryTake(caller.ClientId))
         {
             RpcErrors.ResourceExhausted("TOO_MANY_FOLLOWS",
@@ -48,6 +52,11 @@ public sealed class LiveFeed(SharingDbContext db, ChangeSignal signal, FollowSlo
                 // Taken before the pass reads the high-water mark: a commit after that read always completes it.
                 var next = signal.Next;
                 var started = time.GetTimestamp();
+                if (later && stopping.IsCancellationRequested)
+                {
+                    throw RpcErrors.ServerStopping(); // a pass that stopped short ends here too
+                }
+
                 if (later)
                 {
                     await CallerInterceptor.AuthorizeAsync(db, context);
@@ -70,7 +79,12 @@ public sealed class LiveFeed(SharingDbContext db, ChangeSignal signal, FollowSlo
                     await sent.HeartbeatAsync(cancellationToken);
                 }
 
-                await WaitAsync(next, heartbeat - sent.Idle, cancellationToken);
+                await WaitAsync(next, heartbeat - sent.Idle, stopping, cancellationToken);
+                if (stopping.IsCancellationRequested)
+                {
+                    throw RpcErrors.ServerStopping();
+                }
+
                 var since = time.GetElapsedTime(started);
                 if (since < MinPassInterval)
                 {
@@ -94,10 +108,10 @@ public sealed class LiveFeed(SharingDbContext db, ChangeSignal signal, FollowSlo
         }
     }
 
-    /// <summary>Until a pulse or <paramref name="timeout"/>; the timer is dropped as soon as the pulse comes.</summary>
-    private async Task WaitAsync(Task next, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Until a pulse, <paramref name="timeout"/> or <paramref name="stopping"/>; the timer is dropped as soon as one comes.</summary>
+    private async Task WaitAsync(Task next, TimeSpan timeout, CancellationToken stopping, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         await Task.WhenAny(next, Task.Delay(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, time, stop.Token));
         await stop.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
