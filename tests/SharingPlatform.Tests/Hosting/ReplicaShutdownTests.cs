@@ -71,6 +71,7 @@ public sealed class ReplicaShutdownTests(ReplicaPairFixture fixture) : IClassFix
             received.AddRange(arrival.Message.Changes.Select(c => c.Name));
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"Stream ended {endedAfter.TotalMilliseconds:0} ms and process exited {exitedAfter.TotalMilliseconds:0} ms after SIGTERM.");
         Assert.True(ended == StatusCode.Unavailable, $"The stream ended with {ended} ({follower.Failure?.Status.Detail}) after {endedAfter.TotalSeconds:0.0} s.");
         Assert.Equal("SERVER_STOPPING", follower.Failure?.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason);
         Assert.True(endedAfter < TimeSpan.FromSeconds(5), $"The stream ended {endedAfter.TotalSeconds:0.0} s after SIGTERM.");
