@@ -85,6 +85,9 @@ public sealed class ReplicaShutdownTests(ReplicaPairFixture fixture) : IClassFix
         Assert.True(caughtUp);
         received.AddRange(rest.Select(c => c.Name));
         Assert.Equal(pushed, received);
+        using var auditor = fixture.ConnectOperator(fixture.First);
+        var verified = await auditor.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        Assert.True(verified.Intact, $"First bad sequence {verified.FirstBadSequence}: {verified.Problem}");
     }
 
     private static async Task<string> PushAsync(SharingPlatform.Client.SharingConnection connection, string id)
