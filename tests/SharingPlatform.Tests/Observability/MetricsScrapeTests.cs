@@ -38,19 +38,38 @@ public sealed partial class MetricsScrapeTests : IDisposable
             Assert.All(pushed.Results, r => Assert.Equal(PushOutcome.Created, r.Outcome));
 
             using var pull = sync.Cases.PullChanges(new PullChangesRequest { Parent = Tenant }, cancellationToken: cancel);
-            var pulled = 0;
+            var (pulled, cursor) = (0, "");
             while (await pull.ResponseStream.MoveNext(cancel))
             {
                 pulled += pull.ResponseStream.Current.Changes.Count;
+                cursor = pull.ResponseStream.Current.NextCursor;
             }
 
             Assert.Equal(3, pulled);
+
+            // A following pull from the end gets a record pushed meanwhile: its delay is the feed lag, and it stays open.
+            using var follow = sync.Cases.PullChanges(new PullChangesRequest { Parent = Tenant, Cursor = cursor, Follow = true },
+                cancellationToken: cancel);
+            Assert.True(await follow.ResponseStream.MoveNext(cancel)); // the first pass: caught up
+            var later = "mk" + Guid.NewGuid().ToString("N")[..12];
+            caseIds.Add(later);
+            await sync.Cases.PushCasesAsync(new PushCasesRequest { Parent = Tenant, RequestId = Records.RequestId(), Records = { Records.Valid($"{Tenant}/cases/{later}") } },
+                cancellationToken: cancel);
+            Assert.True(await follow.ResponseStream.MoveNext(cancel));
+            Assert.Equal($"{Tenant}/cases/{later}", Assert.Single(follow.ResponseStream.Current.Changes).Name);
+
+            using var scraper = new HttpClient();
+            var open = await scraper.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), cancel);
+            Assert.Equal(1, Value(open, "sharingplatform_follows_open", ""));
         }
 
         using var http = new HttpClient();
+        await Task.Delay(400, cancel); // past the scrape's response cache (300 ms)
         var scrape = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), cancel);
-        Assert.Equal(3, Value(scrape, "sharingplatform_records_pushed_total", "outcome=\"created\""));
-        Assert.Equal(3, Value(scrape, "sharingplatform_records_pulled_total", ""));
+        Assert.Equal(1, Value(scrape, "sharingplatform_feed_lag_seconds_count", ""));
+        Assert.Equal(0, Value(scrape, "sharingplatform_follows_open", ""));
+        Assert.Equal(4, Value(scrape, "sharingplatform_records_pushed_total", "outcome=\"created\""));
+        Assert.Equal(4, Value(scrape, "sharingplatform_records_pulled_total", ""));
         Assert.True(Value(scrape, "sharingplatform_audit_append_batch_size_count", "") >= 1, scrape);
         Assert.Contains("http_server_request_duration_seconds_bucket", scrape, StringComparison.Ordinal);
         Assert.Contains("sharing.v1.CaseService/PushCases", scrape, StringComparison.Ordinal); // the route, not a value
