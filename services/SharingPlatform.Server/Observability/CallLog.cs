@@ -80,7 +80,7 @@ public sealed partial class CallLog(RequestDelegate next, ILoggerFactory loggers
     {
         var outcome = http.Items[typeof(TokenLog)] as TokenLog.Outcome;
         var statusCode = failed ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
-        var reason = outcome?.Error ?? (statusCode == StatusCodes.Status429TooManyRequests ? "rate_limited" : statusCode >= 400 ? "-" : "-");
+        var reason = outcome?.Error ?? (statusCode == StatusCodes.Status429TooManyRequests ? "rate_limited" : "-");
         var status = statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var client = outcome?.Client ?? "unknown";
         var tenant = outcome?.Tenant ?? "-";
