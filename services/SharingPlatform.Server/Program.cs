@@ -2,6 +2,7 @@ using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Hosting;
 using SharingPlatform.Server.Identity;
+using SharingPlatform.Server.Observability;
 
 var builder = WebApplication.CreateBuilder(StartupExtensions.TranslateSwitches(args));
 builder.AddPlatform();
@@ -10,8 +11,10 @@ builder.AddStorage();
 builder.AddIdentityServer();
 builder.AddRateLimits();
 builder.AddSharingApi();
+builder.AddTelemetry();
 
 var app = builder.Build();
+app.UseTelemetry();
 app.MapSharingApi();
 try
 {

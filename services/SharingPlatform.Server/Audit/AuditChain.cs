@@ -36,9 +36,11 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
     private volatile string? _fault;
 
     private readonly StorageState _storage;
+    private readonly Observability.PlatformMetrics _metrics;
 
-    public AuditChain(IServiceScopeFactory scopes, TimeProvider time, IOptions<AuditOptions> options, IHostEnvironment environment, ILogger<AuditChain> logger, StorageState storage)
+    public AuditChain(IServiceScopeFactory scopes, TimeProvider time, IOptions<AuditOptions> options, IHostEnvironment environment, ILogger<AuditChain> logger, StorageState storage, Observability.PlatformMetrics metrics)
     {
+        _metrics = metrics;
         _storage = storage;
         AuditOptions.Check(options.Value, environment);
         this.scopes = scopes;
@@ -151,7 +153,7 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
         }
 
         ThrowIfFaulted();
-        var queued = new Queued(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var queued = new Queued(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), System.Diagnostics.Stopwatch.GetTimestamp());
         if (!_queue.Writer.TryWrite(queued))
         {
             throw new InvalidOperationException("The audit log is closed: the server is stopping.");
@@ -188,6 +190,8 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
             {
                 await CommitAsync(group);
                 _storage.MarkWritten();
+                _metrics.AuditCommitted(group.Count);
+                group.ForEach(q => _metrics.AuditAppended(q.QueuedAt));
                 group.ForEach(q => q.Committed.TrySetResult());
             }
             catch (DbUpdateException refused) when (group.Count > 1 && !StorageErrors.IsTransient(refused))
@@ -215,6 +219,8 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
         {
             await CommitAsync([queued]);
             _storage.MarkWritten();
+            _metrics.AuditCommitted(1);
+            _metrics.AuditAppended(queued.QueuedAt);
             queued.Committed.TrySetResult();
         }
         catch (Exception failure)
@@ -271,5 +277,5 @@ public sealed class AuditChain : IAsyncDisposable, IDisposable
         await transaction.CommitAsync(CancellationToken.None);
     }
 
-    private sealed record Queued(AuditEntry Entry, TaskCompletionSource Committed);
+    private sealed record Queued(AuditEntry Entry, TaskCompletionSource Committed, long QueuedAt);
 }

@@ -32,7 +32,7 @@ namespace SharingPlatform.Server.Cases;
 /// call cut short (by either, or by a dropped connection) resumes without resending what it delivered.
 /// </para>
 /// </summary>
-public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time, LiveFeed follow, IOptions<FeedOptions> options)
+public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys keys, AuditChain audit, AuditTrail trail, TimeProvider time, LiveFeed follow, IOptions<FeedOptions> options, Observability.PlatformMetrics metrics)
 {
     public const int DefaultBatch = 500;
     public const int MaxBatch = 1000;
@@ -90,7 +90,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         PullCursor cursor, int batch, long remaining, bool quiet, CancellationToken cancellationToken)
     {
         // Each message is recorded before it is sent: a pull that cannot be audited stops, and sends nothing more.
-        var outbox = new Outbox(stream, batch, PullCursor.Key(keys), caller.TenantId, trail, async (message, purpose) =>
+        var outbox = new Outbox(stream, batch, PullCursor.Key(keys), caller.TenantId, trail, metrics, async (message, purpose) =>
         {
             await audit.AppendAloneAsync(new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.CaseService/PullChanges",
                 [.. message.Changes.Select(c => c.Name)], purpose, "OK", ""), cancellationToken);
@@ -103,6 +103,10 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         {
             (final, caughtUp) = await WalkAsync(pass, cancellationToken);
             await outbox.FinishAsync(final, caughtUp, quiet);
+            if (quiet && pass.Newest != default)
+            {
+                metrics.FeedLag(time.UtcNow() - pass.Newest); // a later pass of a following pull: its changes are new
+            }
         }
         catch
         {
@@ -237,6 +241,9 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
         public long Remaining { get; set; } = remaining;
 
         public long Scanned { get; set; }
+
+        /// <summary>The write time of the newest change after <see cref="Cursor"/> sent (not a resync's), for the feed lag.</summary>
+        public DateTime Newest { get; set; }
     }
 
     /// <summary>Decides what the puller gets for each row and sends it.</summary>
@@ -264,6 +271,11 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 }
 
                 await pass.Outbox.AddAsync(change, after(row.Row));
+                if (row.Row.Seq > pass.Cursor.Seq && row.Row.UpdateTime > pass.Newest)
+                {
+                    pass.Newest = row.Row.UpdateTime;
+                }
+
                 if (--pass.Remaining == 0 && i < rows.Count - 1)
                 {
                     return row.Row.Seq;
@@ -339,7 +351,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
     /// stops the walk at the next change.
     /// </summary>
     private sealed class Outbox(
-        IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId, AuditTrail trail,
+        IServerStreamWriter<PullChangesResponse> stream, int batch, byte[] cursorKey, long tenantId, AuditTrail trail, Observability.PlatformMetrics metrics,
         Func<PullChangesResponse, string, Task> record, CancellationToken cancellationToken)
     {
         private PullChangesResponse _message = new();
@@ -432,6 +444,7 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
                 await recorded;
                 await writtenBefore;
                 await stream.WriteAsync(message, cancellationToken);
+                metrics.Pulled(message.Changes.Count);
             }, CancellationToken.None);
             (_recorded, _written, _writtenBefore) = (recorded, written, writtenBefore);
             (_inFlightPurposes, _inFlightPurposesBefore) = (purpose, _inFlightPurposes);

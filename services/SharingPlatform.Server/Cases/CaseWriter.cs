@@ -15,7 +15,7 @@ namespace SharingPlatform.Server.Cases;
 /// <see cref="ChangeUnit"/> (a transaction that holds the change-sequence lock), stores its answer under the request
 /// id, and commits with its audit event.
 /// </summary>
-public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, AuditChain audit, AuditTrail trail, TimeProvider time)
+public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, AuditChain audit, AuditTrail trail, TimeProvider time, Observability.PlatformMetrics metrics)
 {
     public const int MaxBatch = 500;
     private const string PushAction = "sharing.v1.CaseService/PushCases";
@@ -97,6 +97,13 @@ public sealed partial class CaseWriter(SharingDbContext db, CaseScope scope, Aud
         var written = response.Results.Where(r => r.Outcome is PushOutcome.Created or PushOutcome.Updated).Select(r => r.Name).ToList();
         await unit.CommitAsync(audit, new AuditEntry(caller.ClientId, caller.TenantSlug, PushAction, written, "", "OK", request.RequestId), cancellationToken);
         trail.Written = true;
+        Span<int> outcomes = stackalloc int[8];
+        foreach (var result in response.Results)
+        {
+            outcomes[Math.Clamp((int)result.Outcome, 0, outcomes.Length - 1)]++;
+        }
+
+        metrics.Pushed(outcomes);
         return response;
     }
 

@@ -6,7 +6,7 @@ namespace SharingPlatform.Server.Cases;
 /// Counts the following pulls each client holds open on this server process, up to
 /// <see cref="FeedOptions.MaxFollowsPerClient"/>: each one holds a wait and a database pass per change.
 /// </summary>
-public sealed class FollowSlots(IOptions<FeedOptions> options)
+public sealed class FollowSlots(IOptions<FeedOptions> options, Observability.PlatformMetrics metrics)
 {
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
 
@@ -21,6 +21,7 @@ public sealed class FollowSlots(IOptions<FeedOptions> options)
             }
 
             _held[clientId] = held + 1;
+            metrics.FollowOpened();
             return true;
         }
     }
@@ -29,6 +30,7 @@ public sealed class FollowSlots(IOptions<FeedOptions> options)
     {
         lock (_held)
         {
+            metrics.FollowClosed();
             var held = _held.GetValueOrDefault(clientId) - 1;
             if (held > 0)
             {

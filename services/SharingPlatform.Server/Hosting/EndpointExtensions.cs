@@ -25,6 +25,11 @@ public static class EndpointExtensions
                 : null;
             Listen(kestrel, new Uri(endpoints.IdentityUrl), certificate, certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
             Listen(kestrel, new Uri(endpoints.GrpcUrl), certificate, certificate is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+            if (!string.IsNullOrEmpty(endpoints.MetricsUrl))
+            {
+                Listen(kestrel, new Uri(endpoints.MetricsUrl), certificate, HttpProtocols.Http1);
+            }
+
             // Bounded inputs: gRPC caps its own messages; this caps everything else (e.g. token requests).
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
             kestrel.AddServerHeader = false;

@@ -18,6 +18,12 @@ public sealed class EndpointOptions
     [Required]
     public string GrpcUrl { get; set; } = "http://127.0.0.1:5081";
 
+    /// <summary>
+    /// HTTP/1.1 listener for the Prometheus scrape (<c>/metrics</c>, served there only); empty: off. Loopback by default;
+    /// elsewhere it needs TLS like the others.
+    /// </summary>
+    public string MetricsUrl { get; set; } = "http://127.0.0.1:5082";
+
     /// <summary>A PKCS#12 certificate; when set, both listeners use TLS (https URLs). Required off loopback.</summary>
     public string? CertificatePath { get; set; }
 

@@ -8,7 +8,9 @@ public static class EndpointRules
     /// <summary>Returns why <paramref name="options"/> may not be used, or null when they are safe.</summary>
     public static string? Check(EndpointOptions options)
     {
-        foreach (var (name, url) in new[] { ("IdentityUrl", options.IdentityUrl), ("GrpcUrl", options.GrpcUrl) })
+        var listeners = new[] { ("IdentityUrl", options.IdentityUrl), ("GrpcUrl", options.GrpcUrl), ("MetricsUrl", options.MetricsUrl) }
+            .Where(l => l.Item1 != "MetricsUrl" || !string.IsNullOrEmpty(l.Item2));
+        foreach (var (name, url) in listeners)
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Port <= 0 || uri.AbsolutePath != "/"
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -25,6 +27,12 @@ public static class EndpointRules
             {
                 return $"Endpoints:{name} listens beyond loopback without TLS; configure Endpoints:CertificatePath and an https URL.";
             }
+        }
+
+        if (!string.IsNullOrEmpty(options.MetricsUrl) && Uri.TryCreate(options.MetricsUrl, UriKind.Absolute, out var metrics)
+            && new[] { options.IdentityUrl, options.GrpcUrl }.Any(u => Uri.TryCreate(u, UriKind.Absolute, out var other) && other.Port == metrics.Port))
+        {
+            return "Endpoints:MetricsUrl must have a port of its own: only that port serves /metrics.";
         }
 
         return null;

@@ -27,6 +27,37 @@ public sealed class EndpointRulesTests
         Assert.Contains(reason, problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:5082", null, null)]
+    [InlineData("", null, null)]
+    [InlineData("https://0.0.0.0:9464", "cert.pfx", null)]
+    [InlineData("http://0.0.0.0:9464", null, "Endpoints:MetricsUrl listens beyond loopback")]
+    [InlineData("http://0.0.0.0:9464", "cert.pfx", "Endpoints:MetricsUrl listens beyond loopback")]
+    [InlineData("http://127.0.0.1:5081", null, "a port of its own")]
+    [InlineData("127.0.0.1:5082", null, "Endpoints:MetricsUrl must be")]
+    public void The_metrics_listener_is_loopback_cleartext_or_tls_on_a_port_of_its_own(string metrics, string? certificate, string? reason)
+    {
+        var problem = EndpointRules.Check(new EndpointOptions { IdentityUrl = "http://127.0.0.1:5080", GrpcUrl = "http://127.0.0.1:5081", MetricsUrl = metrics, CertificatePath = certificate });
+
+        if (reason is null)
+        {
+            Assert.Null(problem);
+        }
+        else
+        {
+            Assert.NotNull(problem);
+            Assert.Contains(reason, problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:4317", false)]
+    [InlineData("https://collector.example:4317", false)]
+    [InlineData("http://collector.example:4317", true)]
+    [InlineData("collector:4317", true)]
+    public void Telemetry_leaves_in_cleartext_only_for_loopback(string endpoint, bool refused) =>
+        Assert.Equal(refused, server::SharingPlatform.Server.Observability.TelemetryExtensions.OtlpProblem(endpoint) is not null);
+
     [Fact]
     public void Transport_security_is_relaxed_only_when_every_listener_is_loopback_cleartext()
     {

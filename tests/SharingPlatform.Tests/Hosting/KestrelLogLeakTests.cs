@@ -37,6 +37,7 @@ public class KestrelHostFixture : IAsyncLifetime
             host.UseSetting("Platform:DataDirectory", _dataDirectory);
             host.UseSetting("Endpoints:IdentityUrl", $"http://127.0.0.1:{IdentityPort}");
             host.UseSetting("Endpoints:GrpcUrl", $"http://127.0.0.1:{GrpcPort}");
+            host.UseSetting("Endpoints:MetricsUrl", "");
             foreach (var (key, value) in Settings)
             {
                 host.UseSetting(key, value);

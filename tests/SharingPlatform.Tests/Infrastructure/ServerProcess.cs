@@ -41,6 +41,8 @@ public sealed class ServerProcess : IDisposable
         start.ArgumentList.Add($"--Endpoints:IdentityUrl=http://127.0.0.1:{identityPort}");
         start.ArgumentList.Add($"--Endpoints:GrpcUrl=http://127.0.0.1:{grpcPort}");
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        // Off unless a test turns it on with a free port (settings come after, and the last value wins): replicas would share 5082.
+        start.ArgumentList.Add("--Endpoints:MetricsUrl=");
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
