@@ -67,12 +67,7 @@ public class KestrelHostFixture : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ServerProcess.FreePort();
 }
 
 /// <summary>As shipped, with every framework raised to Trace.</summary>

@@ -59,15 +59,36 @@ public sealed class ServerProcess : IDisposable
         return server;
     }
 
-    /// <summary>A loopback port free now (the short race with another process is acceptable in a test).</summary>
+    /// <summary>
+    /// A loopback port free now, below Linux's ephemeral range (32768-60999): a port the kernel handed out for
+    /// listening could next become the source port of one of the suite's many outgoing connections, and the server's
+    /// bind then fails. Ports are never handed out twice in one run.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            if (!Handed.TryAdd(port, 0))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                listener.Stop();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // in use: try another
+            }
+        }
     }
+
+    private static readonly ConcurrentDictionary<int, byte> Handed = new();
 
     /// <summary>Polls /healthz (which checks the database too) until it answers 200.</summary>
     public async Task WaitUntilHealthyAsync(TimeSpan timeout)
