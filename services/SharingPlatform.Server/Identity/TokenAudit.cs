@@ -50,9 +50,7 @@ public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCou
 
     private async Task RecordAsync(ApplyTokenResponseContext context)
     {
-        var claimed = context.Request?.ClientId
-            ?? (UnverifiedAssertion.TryRead(context.Request?.ClientAssertion) is { } assertion ? UnverifiedAssertion.StringOf(assertion.Claims, "iss") : null);
-        claimed = ClientNames.IsWellFormed(claimed) ? claimed : null;
+        var claimed = ClaimedClient.Of(context.Transaction);
         if (chain.Fault is not null)
         {
             await WhileFaultedAsync(context, claimed);
@@ -61,7 +59,7 @@ public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCou
 
         if (string.IsNullOrEmpty(context.Response.Error) && claimed is not null)
         {
-            var tenant = (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.TenantSlug;
+            var tenant = (await ClaimedClient.FindAsync(context.Transaction, db, context.CancellationToken))?.TenantSlug;
             await chain.AppendAloneAsync(new AuditEntry(claimed, tenant ?? "-", "token.issue",
                 tenant is null ? [] : [claimed], "", "OK", ""), context.CancellationToken);
             return;
@@ -86,7 +84,7 @@ public sealed class TokenAudit(AuditChain chain, SharingDbContext db, RefusalCou
             return;
         }
 
-        var roles = claimed is not null && (await ClientStanding.FindAsync(db, claimed, context.CancellationToken))?.Roles is { } packed
+        var roles = claimed is not null && (await ClaimedClient.FindAsync(context.Transaction, db, context.CancellationToken))?.Roles is { } packed
             ? Access.Roles.Parse(packed) : new HashSet<string>();
         if (claimed is not null && (roles.Contains(Access.Roles.PlatformAuditor) || roles.Contains(Access.Roles.Auditor)))
         {

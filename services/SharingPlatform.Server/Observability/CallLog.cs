@@ -97,20 +97,22 @@ public sealed partial class CallLog(RequestDelegate next, ILoggerFactory loggers
     /// <summary>The gRPC status, from the trailers or (a trailers-only answer) the headers; a call cut off has none.</summary>
     private static StatusCode StatusOf(HttpContext http)
     {
-        var value = http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers["grpc-status"] is { Count: > 0 } trailer
-            ? trailer.ToString()
-            : http.Response.Headers["grpc-status"].ToString();
+        var value = Answered(http, "grpc-status");
         return int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var code) && Enum.IsDefined((StatusCode)code)
             ? (StatusCode)code
             : http.RequestAborted.IsCancellationRequested ? StatusCode.Cancelled : StatusCode.Unknown;
     }
 
+    /// <summary>A gRPC answer field: in the trailers, or in the headers of a trailers-only answer; empty if neither.</summary>
+    private static string Answered(HttpContext http, string name) =>
+        http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers[name] is { Count: > 0 } trailer
+            ? trailer.ToString()
+            : http.Response.Headers[name].ToString();
+
     /// <summary>The ErrorInfo reason of the answer (always one of the platform's own), or null.</summary>
     private static string? ReasonOf(HttpContext http)
     {
-        var details = http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers["grpc-status-details-bin"] is { Count: > 0 } trailer
-            ? trailer.ToString()
-            : http.Response.Headers["grpc-status-details-bin"].ToString();
+        var details = Answered(http, "grpc-status-details-bin");
         if (details.Length == 0)
         {
             return null;

@@ -94,9 +94,11 @@ public static class TelemetryExtensions
                 ? "Telemetry:OtlpEndpoint (or OTEL_EXPORTER_OTLP_ENDPOINT) sends telemetry beyond loopback without TLS; use an https URL."
                 : null;
 
+    private static readonly string[] RequestValueTags = ["url.path", "url.query", "user_agent.original", "server.address", "client.address"];
+
     private static void DropRequestValues(Activity activity)
     {
-        foreach (var tag in new[] { "url.path", "url.query", "user_agent.original", "server.address", "client.address" })
+        foreach (var tag in RequestValueTags)
         {
             activity.SetTag(tag, null);
         }

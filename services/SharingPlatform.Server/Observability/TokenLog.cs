@@ -31,12 +31,10 @@ public sealed class TokenLog(SharingDbContext db) : IOpenIddictServerHandler<App
             return;
         }
 
-        var claimed = context.Request?.ClientId
-            ?? (UnverifiedAssertion.TryRead(context.Request?.ClientAssertion) is { } assertion ? UnverifiedAssertion.StringOf(assertion.Claims, "iss") : null);
         ClientStanding? client = null;
         try
         {
-            client = ClientNames.IsWellFormed(claimed) ? await ClientStanding.FindAsync(db, claimed!, context.CancellationToken) : null;
+            client = await ClaimedClient.FindAsync(context.Transaction, db, context.CancellationToken);
         }
         catch (Exception failure) when (StorageErrors.IsTransient(failure) || StorageErrors.IsFull(failure))
         {
