@@ -66,6 +66,9 @@ internal sealed class ServerProcess : IDisposable
             "--Demo:RecordsPerTenant=0",
             $"--Endpoints:IdentityUrl=http://127.0.0.1:{identityPort}",
             $"--Endpoints:GrpcUrl=http://127.0.0.1:{grpcPort}",
+            // No Prometheus listener: its fixed port would collide between the benchmark's servers (the meters still
+            // count, so their cost is measured; only the scrape endpoint is off).
+            "--Endpoints:MetricsUrl=",
             "--Logging:LogLevel:Default=Warning",
             // Sequential lookups run far past a partner's per-client call limit: measure the server, not the limiter.
             "--RateLimits:CallsPerClientPerSecond=1000000",
