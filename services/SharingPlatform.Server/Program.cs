@@ -4,31 +4,44 @@ using SharingPlatform.Server.Hosting;
 using SharingPlatform.Server.Identity;
 using SharingPlatform.Server.Observability;
 
-var builder = WebApplication.CreateBuilder(StartupExtensions.TranslateSwitches(args));
-builder.AddPlatform();
-builder.AddEndpoints();
-builder.AddStorage();
-builder.AddIdentityServer();
-builder.AddRateLimits();
-builder.AddSharingApi();
-builder.AddTelemetry();
-
-var app = builder.Build();
-app.UseTelemetry();
-app.MapSharingApi();
+WebApplication? app = null;
 try
 {
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = StartupExtensions.TranslateSwitches(args),
+        // appsettings.json and a relative data directory are found beside the application, wherever it is started from.
+        ContentRootPath = AppContext.BaseDirectory,
+    });
+    SettingsCheck.ThrowIfInvalid(builder.Configuration);
+    builder.AddPlatform();
+    builder.AddEndpoints();
+    builder.AddStorage();
+    builder.AddIdentityServer();
+    builder.AddRateLimits();
+    builder.AddSharingApi();
+    builder.AddTelemetry();
+
+    app = builder.Build();
+    app.UseTelemetry();
+    app.MapSharingApi();
     await app.InitializeAsync();
+    await app.StartAsync();
 }
-catch (StartRefusedException refused)
+catch (Exception failed) when (StartupExtensions.AsRefusal(failed) is { } refused)
 {
-    // What is wrong and how to recover, without a stack trace: the operator's next step is in the message.
-    Log.StartRefused(app.Logger, refused.Message);
-    await app.DisposeAsync(); // flushes the console logger: the message above is the operator's next step
-    return StartRefusedException.ExitCode;
+    // One line that says what is wrong and what to do, no stack trace, and a documented exit code (README, Exit codes).
+    StartupExtensions.ReportRefusal(app, refused);
+    if (app is not null)
+    {
+        await app.DisposeAsync(); // flushes the console logger: the line above is the operator's next step
+    }
+
+    return refused.ExitCode;
 }
 
-await app.RunAsync();
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;
 
 /// <summary>The host's entry point; public so that tests can start it in-process.</summary>

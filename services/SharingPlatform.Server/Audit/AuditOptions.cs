@@ -24,8 +24,8 @@ public sealed class AuditOptions
     {
         if (options.Disabled && !environment.IsDevelopment() && !environment.IsEnvironment(BenchmarkEnvironment))
         {
-            throw new InvalidOperationException(
-                $"Audit:Disabled is for the benchmark only (environment {BenchmarkEnvironment} or Development); it is refused in '{environment.EnvironmentName}'. Remove it.");
+            throw new Hosting.StartRefusedException(
+                $"Audit:Disabled is for the benchmark only (environment {BenchmarkEnvironment} or Development); it is refused in '{environment.EnvironmentName}'. Remove it.", Hosting.StartExitCodes.Configuration);
         }
     }
 }

@@ -35,7 +35,7 @@ public static class StorageExtensions
                 builder.Services.AddHostedService<CommittedSequenceWatch>();
                 break;
             default:
-                throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
+                throw new StartRefusedException($"Database:Provider must be one of {string.Join(", ", Enum.GetNames<DatabaseProvider>())}.", StartExitCodes.Configuration);
         }
 
         return builder;
@@ -72,6 +72,6 @@ public static class StorageExtensions
 
     private static string Required(DatabaseOptions database) =>
         string.IsNullOrWhiteSpace(database.ConnectionString)
-            ? throw new InvalidOperationException($"Database:ConnectionString is required for {database.Provider}.")
+            ? throw new StartRefusedException($"Database:ConnectionString is required for {database.Provider}.", StartExitCodes.Configuration)
             : database.ConnectionString;
 }

@@ -8,5 +8,6 @@ public sealed class DemoOptions
     public bool Enabled { get; set; }
 
     /// <summary>Synthetic records per demo tenant.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 100_000)]
     public int RecordsPerTenant { get; set; } = 150;
 }

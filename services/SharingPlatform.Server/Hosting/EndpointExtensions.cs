@@ -15,14 +15,13 @@ public static class EndpointExtensions
         var endpoints = builder.Configuration.GetSection(EndpointOptions.Section).Get<EndpointOptions>() ?? new EndpointOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Runs when the application is built, before anything is written: a refusal here is a configuration error.
             if (EndpointRules.Check(endpoints) is { } problem)
             {
-                throw new InvalidOperationException(problem);
+                throw new StartRefusedException(problem, StartExitCodes.Configuration);
             }
 
-            var certificate = endpoints.UsesTls
-                ? X509CertificateLoader.LoadPkcs12FromFile(endpoints.CertificatePath!, endpoints.CertificatePassword)
-                : null;
+            var certificate = endpoints.UsesTls ? LoadCertificate(endpoints) : null;
             Listen(kestrel, new Uri(endpoints.IdentityUrl), certificate, certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
             Listen(kestrel, new Uri(endpoints.GrpcUrl), certificate, certificate is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
             if (!string.IsNullOrEmpty(endpoints.MetricsUrl))
@@ -35,6 +34,28 @@ public static class EndpointExtensions
             kestrel.AddServerHeader = false;
         });
         return builder;
+    }
+
+    private static X509Certificate2 LoadCertificate(EndpointOptions endpoints)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(endpoints.CertificatePath!, endpoints.CertificatePassword);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new StartRefusedException(
+                $"Endpoints:CertificatePath ({endpoints.CertificatePath}) cannot be read as a PKCS#12 certificate with Endpoints:CertificatePassword ({e.GetType().Name}): "
+                + "the file is missing or unreadable, or the password is wrong.", StartExitCodes.Configuration);
+        }
+
+        if (!certificate.HasPrivateKey)
+        {
+            throw new StartRefusedException($"Endpoints:CertificatePath ({endpoints.CertificatePath}) holds no private key; TLS needs the certificate with its key.", StartExitCodes.Configuration);
+        }
+
+        return certificate;
     }
 
     private static void Listen(KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate, HttpProtocols protocols)

@@ -8,7 +8,7 @@ public static class PlatformExtensions
         builder.Services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section)
             .PostConfigure(o => o.DataDirectory = DataDirectoryOf(builder))
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

@@ -23,7 +23,7 @@ public static class TelemetryExtensions
         var otlp = !string.IsNullOrWhiteSpace(telemetry.OtlpEndpoint) ? telemetry.OtlpEndpoint : builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         if (!string.IsNullOrWhiteSpace(otlp) && OtlpProblem(otlp) is { } problem)
         {
-            throw new InvalidOperationException(problem);
+            throw new StartRefusedException(problem, StartExitCodes.Configuration);
         }
 
         var scrape = MetricsPort(builder.Configuration) is not null;
