@@ -16,7 +16,7 @@ public sealed partial class ReadmeExampleTests(DemoFixture fixture) : IClassFixt
     [Fact]
     public async Task Readme_example_agreement_is_accepted_and_shares_what_it_says()
     {
-        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"), TestContext.Current.CancellationToken);
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"), TestContext.Current.CancellationToken);
         var request = JsonParser.Default.Parse<CreateAgreementRequest>(JsonBlock().Match(readme).Groups[1].Value);
         // The grantor's own tenant-admin creates it (the operator cannot).
         using var admin = fixture.Connect(PlatformFixture.ClientName("nkdb-demo", "admin"), ClientKey.Load(Path.Combine(fixture.DataDirectory, "demo", "nkdb-demo-admin.jwk")));
@@ -35,18 +35,5 @@ public sealed partial class ReadmeExampleTests(DemoFixture fixture) : IClassFixt
             Assert.Contains(c.Record.Events, e => e.Location.Region is "CN-LN" or "CN-JL");
             Assert.All(c.Record.Events, e => Assert.Equal(0, e.Date.Day));
         });
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SharingPlatform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SharingPlatform.sln not found above the test output directory.");
     }
 }
