@@ -21,6 +21,7 @@ public sealed class DemoSeed(
     CaseWriter writer,
     AuditChain audit,
     IOptions<DemoOptions> demo,
+    IOptions<PlatformOptions> platform,
     TimeProvider time,
     ILogger<DemoSeed> logger)
 {
@@ -31,33 +32,49 @@ public sealed class DemoSeed(
         ("un-demo", "UN field office (demo)", V1.TenantKind.Intergovernmental),
     ];
 
+    /// <summary>
+    /// Seeds each demo tenant that is missing, and the records of one that a killed start left without them. Safe with
+    /// several replicas starting at once: the tenant is made under the change-sequence lock and checked again inside
+    /// it (a replica that waited must not replace the key files of the clients another replica just registered), and
+    /// the records go in as pushes with fixed request_ids, so a second pusher is answered as a replay.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         for (var index = 0; index < Tenants.Length; index++)
         {
             var (slug, displayName, kind) = Tenants[index];
-            if (await db.Tenants.AnyAsync(t => t.Slug == slug, cancellationToken))
+            var clientId = ClientNames.Format(slug, "sync");
+            var directory = Path.Combine(platform.Value.DataDirectory, "demo");
+            var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Slug == slug, cancellationToken);
+            var created = false;
+            if (tenant is null)
             {
-                continue;
+                // The tenant, its two clients and the audit event in one transaction: a start killed half-way leaves a
+                // whole demo tenant or none (then the next start makes it), never a tenant without its clients.
+                await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
+                tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Slug == slug, cancellationToken);
+                if (tenant is null)
+                {
+                    tenant = new TenantEntity { Slug = slug, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
+                    db.Tenants.Add(tenant);
+                    await db.SaveChangesAsync(cancellationToken);
+                    (clientId, directory) = await bootstrap.CreateClientAsync(tenant, "sync", [Roles.Sync], "demo", cancellationToken);
+                    var (adminId, _) = await bootstrap.CreateClientAsync(tenant, "admin", [Roles.TenantAdmin], "demo", cancellationToken);
+                    await unit.CommitAsync(audit, new AuditEntry("system", "-", "platform.demo-seed", [tenant.ResourceName, clientId, adminId], "", "OK", ""), cancellationToken);
+                    created = true;
+                }
             }
 
-            // The tenant, its two clients and the audit event in one transaction: a start killed half-way leaves a
-            // whole demo tenant or none (then the next start makes it), never a tenant without its clients.
-            var tenant = new TenantEntity { Slug = slug, DisplayName = displayName, Kind = kind, Status = TenantStatus.Active, CreateTime = time.UtcNow() };
-            string clientId, directory, adminId;
-            await using (var unit = await ChangeUnit.BeginAsync(db, cancellationToken))
+            var seeded = demo.Value.RecordsPerTenant == 0 || await db.Cases.AnyAsync(c => c.TenantId == tenant.Id, cancellationToken);
+            if (seeded && !created)
             {
-                db.Tenants.Add(tenant);
-                await db.SaveChangesAsync(cancellationToken);
-                (clientId, directory) = await bootstrap.CreateClientAsync(tenant, "sync", [Roles.Sync], "demo", cancellationToken);
-                (adminId, _) = await bootstrap.CreateClientAsync(tenant, "admin", [Roles.TenantAdmin], "demo", cancellationToken);
-                await unit.CommitAsync(audit, new AuditEntry("system", "-", "platform.demo-seed", [tenant.ResourceName, clientId, adminId], "", "OK", ""), cancellationToken);
+                continue;
             }
 
             // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
             var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });
             // The documentation centre writes names in Hangul, the others romanized: linkage works across both.
-            var records = SyntheticCases.Generate(slug, index * (demo.Value.RecordsPerTenant * 2 / 3), demo.Value.RecordsPerTenant, seed: index + 1, romanized: index > 0).ToList();
+            var records = seeded ? [] : SyntheticCases.Generate(slug, index * (demo.Value.RecordsPerTenant * 2 / 3), demo.Value.RecordsPerTenant, seed: index + 1, romanized: index > 0).ToList();
             foreach (var (chunk, number) in records.Chunk(CaseWriter.MaxBatch).Select((c, n) => (c, n)))
             {
                 var request = new PushCasesRequest { Parent = tenant.ResourceName, RequestId = $"demo-seed-{slug}-{number}", Records = { chunk } };

@@ -10,24 +10,10 @@ namespace SharingPlatform.Tests.Audit;
 
 /// <summary>
 /// The benchmark's switch that turns the audit off (to measure what it costs) cannot be used by a real deployment:
-/// outside the Benchmark and Development environments the server refuses to start with it.
+/// outside the Benchmark and Development environments the server refuses to start with it (StartupRefusalTests).
 /// </summary>
 public sealed class AuditSwitchTests
 {
-    [Theory]
-    [InlineData("Production")]
-    [InlineData("Staging")]
-    [InlineData("Testing")]
-    public async Task Audit_off_is_refused_at_start_outside_the_benchmark(string environment)
-    {
-        await using var fixture = new AuditOffFixture(environment);
-
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await fixture.InitializeAsync());
-
-        Assert.Contains("Audit:Disabled", refused.Message, StringComparison.Ordinal);
-        Assert.Contains(environment, refused.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task In_the_benchmark_environment_audit_off_serves_calls_and_records_nothing()
     {

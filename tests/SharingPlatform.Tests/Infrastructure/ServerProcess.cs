@@ -25,14 +25,16 @@ public sealed class ServerProcess : IDisposable
 
     public Uri GrpcAddress { get; }
 
-    /// <summary>Starts the server DLL built beside the tests with <paramref name="settings"/> as command-line configuration.</summary>
-    public static ServerProcess Start(IEnumerable<KeyValuePair<string, string>> settings, int identityPort, int grpcPort)
+    /// <summary>
+    /// Starts the server DLL built beside the tests with <paramref name="settings"/> as command-line configuration, in
+    /// <paramref name="workingDirectory"/> (default: the tests' folder; the server's content root is its own folder either way).
+    /// </summary>
+    public static ServerProcess Start(IEnumerable<KeyValuePair<string, string>> settings, int identityPort, int grpcPort, string? workingDirectory = null)
     {
         var serverDll = Path.Combine(AppContext.BaseDirectory, "SharingPlatform.Server.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            // The content root (appsettings.json) is the working directory.
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
