@@ -10,6 +10,10 @@ public static class PlatformExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        // No log scope is kept: ASP.NET Core's request scope carries the request path, which a caller chooses (a name
+        // in a URL), and a sink with scopes on (the JSON console's IncludeScopes, a log exporter) would write it with
+        // every line. Lines that need a trace id carry it themselves.
+        builder.Services.Configure<LoggerFilterOptions>(o => o.CaptureScopes = false);
         return builder;
     }
 

@@ -16,6 +16,12 @@ public static class TelemetryExtensions
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PlatformMetrics>();
+        // Whoever reaches a listener is no part of this platform's tracing: a traceparent, tracestate or baggage it
+        // sends would pick trace ids, force sampling and put its own values into exported spans. Every request starts
+        // a trace of its own. ASP.NET Core takes the propagator from the container; OpenTelemetry's instrumentation
+        // extracts once more with its default propagator, which is emptied likewise.
+        builder.Services.AddSingleton<DistributedContextPropagator>(new NoIncomingContext());
+        OpenTelemetry.Sdk.SetDefaultTextMapPropagator(new OpenTelemetry.Context.Propagation.CompositeTextMapPropagator([]));
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
         builder.Services.AddOpenIddict().AddServer(server => server.AddEventHandler(TokenLog.Descriptor));
 
@@ -93,6 +99,24 @@ public static class TelemetryExtensions
             : uri.Scheme == Uri.UriSchemeHttp && !EndpointRules.IsLoopback(uri.Host)
                 ? "Telemetry:OtlpEndpoint (or OTEL_EXPORTER_OTLP_ENDPOINT) sends telemetry beyond loopback without TLS; use an https URL."
                 : null;
+
+    /// <summary>Takes no trace context or baggage from a request, and sends none (the server calls no one but its collector).</summary>
+    private sealed class NoIncomingContext : DistributedContextPropagator
+    {
+        public override IReadOnlyCollection<string> Fields { get; } = [];
+
+        public override void Inject(Activity? activity, object? carrier, PropagatorSetterCallback? setter)
+        {
+        }
+
+        public override void ExtractTraceIdAndState(object? carrier, PropagatorGetterCallback? getter, out string? traceId, out string? traceState)
+        {
+            traceId = null;
+            traceState = null;
+        }
+
+        public override IEnumerable<KeyValuePair<string, string?>>? ExtractBaggage(object? carrier, PropagatorGetterCallback? getter) => null;
+    }
 
     private static readonly string[] RequestValueTags = ["url.path", "url.query", "user_agent.original", "server.address", "client.address"];
 

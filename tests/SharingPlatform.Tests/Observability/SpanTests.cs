@@ -55,5 +55,36 @@ public sealed class SpanTests(TracedFixture fixture) : IClassFixture<TracedFixtu
         Assert.True(leaks.Count == 0, "in spans: " + string.Join(" | ", leaks.Select(s => s.DisplayName + " " + string.Join(",", s.TagObjects.Select(t => $"{t.Key}={t.Value}")))));
     }
 
+    [Fact]
+    public async Task A_trace_context_or_baggage_sent_from_outside_is_not_taken_up()
+    {
+        // Whoever can reach a listener could otherwise join this platform's traces, pick trace ids and force sampling.
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+        var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var spanId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+        using (var http = fixture.Factory.CreateClient())
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/healthz?" + _marker, UriKind.Relative));
+            request.Headers.Add("traceparent", $"00-{traceId}-{spanId}-01");
+            request.Headers.Add("tracestate", "vendor=" + _marker);
+            request.Headers.Add("baggage", "who=" + _marker);
+            (await http.SendAsync(request, TestContext.Current.CancellationToken)).Dispose();
+        }
+
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        var span = Assert.Single(_spans, s => s.Kind == ActivityKind.Server && s.TagObjects.Any(t => t.Key == "http.route" && "/healthz".Equals(t.Value)));
+        Assert.NotEqual(traceId, span.TraceId.ToHexString());
+        Assert.NotEqual(spanId, span.ParentSpanId.ToHexString());
+        Assert.Null(span.TraceStateString);
+        Assert.Empty(span.Baggage);
+    }
+
     public void Dispose() => _listener?.Dispose();
 }
