@@ -145,6 +145,7 @@ public static class StartupExtensions
             try
             {
                 using var startLock = await SqliteStartLock.AcquireAsync(db, TimeSpan.FromMinutes(2), app.Logger, cancellationToken);
+                await using var replicaLock = await PostgresStartLock.AcquireAsync(db, TimeSpan.FromMinutes(2), app.Logger, cancellationToken);
                 if (await DatabaseIntegrity.ProblemAsync(db, cancellationToken) is { } damage)
                 {
                     throw Damaged(db, damage);
