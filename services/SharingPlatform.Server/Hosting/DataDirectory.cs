@@ -29,8 +29,23 @@ public static class DataDirectory
         }
 
         // A directory that already existed (e.g. a mounted volume) is tightened too: the database files in it
-        // are created with the process umask.
-        File.SetUnixFileMode(full, OwnerOnly);
+        // are created with the process umask. One that already is owner-only is left alone, so that a key directory
+        // can be mounted read-only once the first start has made the keys (docs/deploy.md, Key directory).
+        if (File.GetUnixFileMode(full) == OwnerOnly)
+        {
+            return full;
+        }
+
+        try
+        {
+            File.SetUnixFileMode(full, OwnerOnly);
+        }
+        catch (Exception refused) when (refused is IOException or UnauthorizedAccessException)
+        {
+            throw new StartRefusedException(
+                $"{full} is open to other users and its mode cannot be narrowed ({refused.Message}). Make it mode 0700, owned by the server's user, and start again.");
+        }
+
         return full;
     }
 
