@@ -1,0 +1,87 @@
+using System.Globalization;
+using SharingPlatform.Server.Hosting;
+
+namespace SharingPlatform.Server.Identity;
+
+/// <summary>
+/// <c>SharingPlatform.Server keys list|stage|activate|prune [--Platform:DataDirectory=...]</c>: rotates the token-signing
+/// key (<see cref="TokenSigningKeys"/>) in the key directory the server with the same configuration would use. It works
+/// on the files alone (no database, no listener), on the machine that holds them, and prints key ids and times, never
+/// key material. Replicas load keys at start, so each step takes effect as each replica restarts.
+/// </summary>
+public static class KeysCommand
+{
+    public const int Ok = 0;
+    public const int Refused = 1;
+    public const int Usage = 2;
+
+    private const string Help = """
+        Usage: SharingPlatform.Server keys <list|stage|activate|prune> [--Platform:DataDirectory=DIR] [--Identity:KeyDirectory=DIR]
+          list      the token-signing keys: current, staged, retired (with when each may be pruned)
+          stage     make a new key, published and accepted but not yet signing; then restart every replica
+          activate  sign with the staged key from each replica's next restart; the old key stays accepted until its tokens expire
+          prune     delete retired keys whose tokens have all expired (Identity:AccessTokenLifetime after retirement); then restart every replica
+        """;
+
+    public static bool Matches(string[] args) => args is ["keys", ..];
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args is not ["keys", var verb, .. var settings] || verb is not ("list" or "stage" or "activate" or "prune"))
+        {
+            error.WriteLine(Help);
+            return Usage;
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings });
+        var directory = IdentityExtensions.KeyDirectoryOf(builder);
+        var lifetime = builder.Configuration.GetSection(IdentityServerOptions.Section).Get<IdentityServerOptions>()?.AccessTokenLifetime
+            ?? new IdentityServerOptions().AccessTokenLifetime;
+        try
+        {
+            switch (verb)
+            {
+                case "stage":
+                    var staged = TokenSigningKeys.Stage(directory);
+                    output.WriteLine($"Staged token-signing key {staged.Kid} in {directory}.");
+                    output.WriteLine("Next: restart every replica (each then publishes and accepts it), then run `keys activate`.");
+                    break;
+                case "activate":
+                    var (current, retired) = TokenSigningKeys.Activate(directory, DateTime.UtcNow);
+                    output.WriteLine($"Token-signing key {current.Kid} is current; {retired.Kid} is retired (accepted until {Time(retired.Retired + lifetime)}).");
+                    output.WriteLine("Next: restart every replica now (each then signs with the new key); after the last restart and one access token lifetime, run `keys prune`.");
+                    break;
+                case "prune":
+                    var (deleted, kept) = TokenSigningKeys.Prune(directory, DateTime.UtcNow, lifetime);
+                    foreach (var entry in deleted)
+                    {
+                        output.WriteLine($"Deleted retired key {entry.Kid} (retired {Time(entry.Retired)}).");
+                    }
+
+                    foreach (var entry in kept)
+                    {
+                        output.WriteLine($"Kept retired key {entry.Kid}: tokens it signed may be valid until {Time(entry.Retired + lifetime)}.");
+                    }
+
+                    output.WriteLine(deleted.Count > 0 ? "Next: restart every replica (each then stops accepting the deleted keys)." : "Nothing to prune.");
+                    break;
+            }
+
+            foreach (var entry in TokenSigningKeys.List(directory))
+            {
+                output.WriteLine(entry.Retired is { } at
+                    ? $"{entry.Role,-8} {entry.Kid}  retired {Time(at)}, prunable from {Time(at + lifetime)}"
+                    : $"{entry.Role,-8} {entry.Kid}");
+            }
+
+            return Ok;
+        }
+        catch (Exception refused) when (refused is KeyCommandException or StartRefusedException)
+        {
+            error.WriteLine(refused.Message);
+            return Refused;
+        }
+    }
+
+    private static string Time(DateTime? time) => time?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
+}
