@@ -4,8 +4,8 @@ using SharingPlatform.Server.Hosting;
 namespace SharingPlatform.Server.Identity;
 
 /// <summary>
-/// <c>SharingPlatform.Server keys list|stage|activate|prune [--Platform:DataDirectory=...]</c>: rotates the token-signing
-/// key (<see cref="TokenSigningKeys"/>) in the key directory the server with the same configuration would use. It works
+/// <c>SharingPlatform.Server keys list|stage|activate|prune [audit] [--Platform:DataDirectory=...]</c>: rotates the
+/// token-signing key (<see cref="TokenSigningKeys"/>) or, with <c>audit</c>, the audit key (<see cref="AuditSigningKeys"/>) in the key directory the server with the same configuration would use. It works
 /// on the files alone (no database, no listener), on the machine that holds them, and prints key ids and times, never
 /// key material. Replicas load keys at start, so each step takes effect as each replica restarts.
 /// </summary>
@@ -16,31 +16,42 @@ public static class KeysCommand
     public const int Usage = 2;
 
     private const string Help = """
-        Usage: SharingPlatform.Server keys <list|stage|activate|prune> [--Platform:DataDirectory=DIR] [--Identity:KeyDirectory=DIR]
-          list      the token-signing keys: current, staged, retired (with when each may be pruned)
-          stage     make a new key, published and accepted but not yet signing; then restart every replica
-          activate  sign with the staged key from each replica's next restart; the old key stays accepted until its tokens expire
-          prune     delete retired keys whose tokens have all expired (Identity:AccessTokenLifetime after retirement); then restart every replica
+        Usage: SharingPlatform.Server keys <list|stage|activate|prune> [audit] [--Platform:DataDirectory=DIR] [--Identity:KeyDirectory=DIR]
+          list            the keys: token-signing current, staged, retired (with when each may be pruned); audit current and staged
+          stage           make a new token-signing key, published and accepted but not yet signing; then restart every replica
+          activate        sign tokens with the staged key from each replica's next restart; the old key stays accepted until its tokens expire
+          prune           delete retired token-signing keys whose tokens have all expired (Identity:AccessTokenLifetime after retirement)
+          stage audit     make a new audit key; the next replica start announces it in the chain, signed by the current key
+          activate audit  sign checkpoints with the announced audit key from each replica's next restart
         """;
 
     public static bool Matches(string[] args) => args is ["keys", ..];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        if (args is not ["keys", var verb, .. var settings] || verb is not ("list" or "stage" or "activate" or "prune"))
+        var audit = args is [_, _, "audit", ..];
+        if (args is not ["keys", var verb, .. var rest] || verb is not ("list" or "stage" or "activate" or "prune") || (audit && verb is not ("stage" or "activate")))
         {
             error.WriteLine(Help);
             return Usage;
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = audit ? rest[1..] : rest });
         var directory = IdentityExtensions.KeyDirectoryOf(builder);
         var lifetime = builder.Configuration.GetSection(IdentityServerOptions.Section).Get<IdentityServerOptions>()?.AccessTokenLifetime
             ?? new IdentityServerOptions().AccessTokenLifetime;
         try
         {
-            switch (verb)
+            switch (audit ? verb + " audit" : verb)
             {
+                case "stage audit":
+                    output.WriteLine($"Staged audit key {AuditSigningKeys.Stage(directory).Kid} in {directory}.");
+                    output.WriteLine("Next: restart a replica (its start announces the key in the chain, signed by the current key), then run `keys activate audit`.");
+                    break;
+                case "activate audit":
+                    output.WriteLine($"Audit key {AuditSigningKeys.Activate(directory).Kid} is current.");
+                    output.WriteLine("Next: restart every replica (each then signs checkpoints with it, carrying its announcement).");
+                    break;
                 case "stage":
                     var staged = TokenSigningKeys.Stage(directory);
                     output.WriteLine($"Staged token-signing key {staged.Kid} in {directory}.");
@@ -67,7 +78,7 @@ public static class KeysCommand
                     break;
             }
 
-            foreach (var entry in TokenSigningKeys.List(directory))
+            foreach (var entry in TokenSigningKeys.List(directory).Concat(AuditSigningKeys.List(directory)))
             {
                 output.WriteLine(entry.Retired is { } at
                     ? $"{entry.Role,-8} {entry.Kid}  retired {Time(at)}, prunable from {Time(at + lifetime)}"

@@ -25,6 +25,12 @@ public sealed class ServerKeys
     /// <summary>ES256 key that signs audit checkpoints; separate from token keys so that token key rotation never touches it.</summary>
     public ECDsaSecurityKey AuditSigning { get; }
 
+    /// <summary>The thumbprint of a staged audit key this start must announce (<see cref="AuditSigningKeys"/>), or null.</summary>
+    public string? AuditStagedThumbprint { get; private init; }
+
+    /// <summary>The checkpoint (protobuf JSON) by which the key before <see cref="AuditSigning"/> announced it, or null for a key never rotated in.</summary>
+    public string? AuditAnnouncement { get; private init; }
+
     /// <summary>ES256 key that signs access tokens; its public half is published in the JWKS.</summary>
     public SecurityKey Signing { get; }
 
@@ -93,7 +99,13 @@ public sealed class ServerKeys
 
         var signing = EcKeyFile.LoadPrivate(signingPath);
         var encryption = new SymmetricSecurityKey(ReadKey(encryptionPath));
-        return new ServerKeys(signing, TokenSigningKeys.ValidationOnly(directory, signing.KeyId), encryption, ReadKey(secretPath), EcKeyFile.LoadPrivate(auditPath));
+        var announcement = Path.Combine(directory, AuditSigningKeys.AnnouncementFile(AuditSigningKeys.ThumbprintOf(auditPath)));
+        var stagedAudit = Path.Combine(directory, AuditSigningKeys.NextFile);
+        return new ServerKeys(signing, TokenSigningKeys.ValidationOnly(directory, signing.KeyId), encryption, ReadKey(secretPath), EcKeyFile.LoadPrivate(auditPath))
+        {
+            AuditStagedThumbprint = File.Exists(stagedAudit) ? AuditSigningKeys.ThumbprintOf(stagedAudit) : null,
+            AuditAnnouncement = File.Exists(announcement) ? File.ReadAllText(announcement) : null,
+        };
     }
 
     /// <summary>A 256-bit key, or a refusal: an empty or cut file (a crash while copying it) must never become an empty HMAC key.</summary>

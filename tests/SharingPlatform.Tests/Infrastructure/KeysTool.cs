@@ -15,7 +15,7 @@ namespace SharingPlatform.Tests.Infrastructure;
 /// </summary>
 public static class KeysTool
 {
-    /// <summary>Runs <c>SharingPlatform.Server.dll keys {verb}</c> on <paramref name="dataDirectory"/>; returns its exit code and everything it printed.</summary>
+    /// <summary>Runs <c>SharingPlatform.Server.dll keys {verb}</c> (e.g. <c>stage</c>, <c>stage audit</c>) on <paramref name="dataDirectory"/>; returns its exit code and everything it printed.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string verb, string dataDirectory)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -24,8 +24,13 @@ public static class KeysTool
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "SharingPlatform.Server.dll"), "keys", verb, $"--Platform:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning" },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "SharingPlatform.Server.dll"), "keys" },
         };
+        foreach (var argument in verb.Split(' ').Append($"--Platform:DataDirectory={dataDirectory}").Append("--Logging:LogLevel:Default=Warning"))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["DOTNET_gcServer"] = "0";
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         var output = process.StandardOutput.ReadToEndAsync();
