@@ -93,6 +93,26 @@ public sealed class AuditKeyRotationTests : IDisposable
         // Without the announcement event in the export (cut before it), the new key is not trusted either.
         var cut = events.Where(e => e.Sequence < announcement.Sequence).ToList();
         Assert.False(AuditVerifier.Verify(cut, pinned, [], after).Intact);
+
+        // A tenant's auditor sees other tenants' events redacted, but the announcement in full: it needs it too.
+        var adminKey = ClientKey.Create();
+        var auditorKey = ClientKey.Create();
+        await connection.Tenants.CreateTenantAsync(new CreateTenantRequest
+        {
+            TenantId = "rotation-t", Tenant = new Tenant { DisplayName = "Rotation", Kind = TenantKind.Documentation }, AdminClientId = "admin", AdminPublicJwk = adminKey.PublicJwkJson(),
+        });
+        using (var tenantAdmin = Connect(second, PlatformFixture.ClientName("rotation-t", "admin"), adminKey))
+        {
+            await tenantAdmin.Tenants.RegisterClientAsync(new RegisterClientRequest { Parent = "tenants/rotation-t", ClientId = "auditor", Roles = { "auditor" }, PublicJwk = auditorKey.PublicJwkJson() });
+        }
+
+        using var tenantAuditor = Connect(second, PlatformFixture.ClientName("rotation-t", "auditor"), auditorKey);
+        var latest = await tenantAuditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+        var seen = await AuditReader.ExportAsync(tenantAuditor, latest.Checkpoint.Size);
+        Assert.Contains(seen, e => e.Redacted);
+        Assert.False(seen.Single(e => e.Sequence == announcement.Sequence).Redacted);
+        var tenantResult = AuditVerifier.Verify(seen, pinned, [before], latest);
+        Assert.True(tenantResult.Intact, tenantResult.Problem);
     }
 
     public void Dispose()
@@ -115,7 +135,9 @@ public sealed class AuditKeyRotationTests : IDisposable
 
     /// <summary>The platform-admin, which is also platform-auditor.</summary>
     private SharingConnection Connect(ServerProcess server) =>
-        new(server.GrpcAddress, server.IdentityAddress, PlatformFixture.PlatformAdminId, ClientKey.Load(Path.Combine(DataDirectory, "bootstrap", "platform-admin.jwk")));
+        Connect(server, PlatformFixture.PlatformAdminId, ClientKey.Load(Path.Combine(DataDirectory, "bootstrap", "platform-admin.jwk")));
+
+    private SharingConnection Connect(ServerProcess server, string clientId, ClientKey key) => new(server.GrpcAddress, new Uri($"http://127.0.0.1:{_identityPort}/"), clientId, key);
 
     private static ECDsa LoadPrivate(string path)
     {
