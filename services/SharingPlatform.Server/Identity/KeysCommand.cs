@@ -78,7 +78,15 @@ public static class KeysCommand
                     break;
             }
 
-            foreach (var entry in TokenSigningKeys.List(directory).Concat(AuditSigningKeys.List(directory)))
+            var entries = TokenSigningKeys.List(directory).Concat(AuditSigningKeys.List(directory)).ToList();
+            if (entries.Count == 0)
+            {
+                error.WriteLine($"No keys in {directory}: this is not the key directory of a platform (pass its --Platform:DataDirectory or --Identity:KeyDirectory).");
+                return Refused;
+            }
+
+            output.WriteLine($"Keys in {directory}:");
+            foreach (var entry in entries)
             {
                 output.WriteLine(entry.Retired is { } at
                     ? $"{entry.Role,-8} {entry.Kid}  retired {Time(at)}, prunable from {Time(at + lifetime)}"
