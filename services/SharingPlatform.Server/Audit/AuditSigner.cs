@@ -14,15 +14,13 @@ namespace SharingPlatform.Server.Audit;
 /// <summary>Signs checkpoints with the audit key and publishes its public half, with the announcement of that key if it was rotated in.</summary>
 public sealed class AuditSigner(ServerKeys keys)
 {
-    private readonly SignedCheckpoint? _announcement = keys.AuditAnnouncement is { } json ? JsonParser.Default.Parse<SignedCheckpoint>(json) : null;
-
     /// <summary>The signed checkpoint of a chain of <paramref name="size"/> events ending in <paramref name="headHash"/> at <paramref name="time"/>.</summary>
     public SignedCheckpoint Sign(long size, byte[] headHash, DateTime time) => new()
     {
         Checkpoint = new Checkpoint { Size = size, HeadHash = ByteString.CopyFrom(headHash), Time = Timestamp.FromDateTime(time) },
         Signature = ByteString.CopyFrom(keys.AuditSigning.ECDsa.SignData(AuditHashing.CheckpointBytes(size, headHash, time), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)),
         PublicJwk = PublicJwk(),
-        KeyAnnouncement = _announcement,
+        KeyAnnouncement = keys.AuditAnnouncement,
     };
 
     /// <summary>The public key as a JWK: auditors pin it once and check every checkpoint with it.</summary>

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using Google.Protobuf;
 using Microsoft.IdentityModel.Tokens;
 using SharingPlatform.Server.Hosting;
+using SharingPlatform.V1;
 
 namespace SharingPlatform.Server.Identity;
 
@@ -28,8 +30,8 @@ public sealed class ServerKeys
     /// <summary>The thumbprint of a staged audit key this start must announce (<see cref="AuditSigningKeys"/>), or null.</summary>
     public string? AuditStagedThumbprint { get; private init; }
 
-    /// <summary>The checkpoint (protobuf JSON) by which the key before <see cref="AuditSigning"/> announced it, or null for a key never rotated in.</summary>
-    public string? AuditAnnouncement { get; private init; }
+    /// <summary>The checkpoint by which the key before <see cref="AuditSigning"/> announced it, or null for a key never rotated in.</summary>
+    public SignedCheckpoint? AuditAnnouncement { get; private init; }
 
     /// <summary>ES256 key that signs access tokens; its public half is published in the JWKS.</summary>
     public SecurityKey Signing { get; }
@@ -104,8 +106,20 @@ public sealed class ServerKeys
         return new ServerKeys(signing, TokenSigningKeys.ValidationOnly(directory, signing.KeyId), encryption, ReadKey(secretPath), EcKeyFile.LoadPrivate(auditPath))
         {
             AuditStagedThumbprint = File.Exists(stagedAudit) ? AuditSigningKeys.ThumbprintOf(stagedAudit) : null,
-            AuditAnnouncement = File.Exists(announcement) ? File.ReadAllText(announcement) : null,
+            AuditAnnouncement = File.Exists(announcement) ? ReadCheckpoint(announcement) : null,
         };
+    }
+
+    private static SignedCheckpoint ReadCheckpoint(string path)
+    {
+        try
+        {
+            return JsonParser.Default.Parse<SignedCheckpoint>(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+        {
+            throw new StartRefusedException($"{path} is not a signed checkpoint (it is empty or cut). Restore it from the backup of the key directory: without it, auditors who pinned the previous audit key cannot trust the current one.");
+        }
     }
 
     /// <summary>A 256-bit key, or a refusal: an empty or cut file (a crash while copying it) must never become an empty HMAC key.</summary>
