@@ -30,9 +30,9 @@ public static class AuditSigningKeys
     }
 
     /// <summary>The audit key files: current, and staged with whether it is announced yet.</summary>
-    public static IReadOnlyList<TokenSigningKeys.Entry> List(string directory)
+    public static IReadOnlyList<KeyFileEntry> List(string directory)
     {
-        var entries = new List<TokenSigningKeys.Entry>();
+        var entries = new List<KeyFileEntry>();
         if (File.Exists(Path.Combine(directory, CurrentFile)))
         {
             entries.Add(new("audit current", ThumbprintOf(Path.Combine(directory, CurrentFile)), CurrentFile, null));
@@ -48,7 +48,7 @@ public static class AuditSigningKeys
     }
 
     /// <summary>Makes a new audit key and stages it; refuses while one is staged already.</summary>
-    public static TokenSigningKeys.Entry Stage(string directory)
+    public static KeyFileEntry Stage(string directory)
     {
         var current = Path.Combine(directory, CurrentFile);
         if (!File.Exists(current))
@@ -66,7 +66,7 @@ public static class AuditSigningKeys
     }
 
     /// <summary>Makes the staged audit key current; refuses until the current key has announced it.</summary>
-    public static TokenSigningKeys.Entry Activate(string directory)
+    public static KeyFileEntry Activate(string directory)
     {
         var next = Path.Combine(directory, NextFile);
         if (!File.Exists(next))

@@ -24,34 +24,31 @@ public static class TokenSigningKeys
     private const string RetiredPrefix = "token-signing-p256.retired-";
     private const string RetiredMember = "retired";
 
-    /// <summary>One key file: its role, its kid and, for a retired key, when it was retired.</summary>
-    public sealed record Entry(string Role, string Kid, string File, DateTime? Retired);
-
     /// <summary>The keys besides the current one that tokens may be signed with: staged and retired, public halves only.</summary>
     public static IReadOnlyList<SecurityKey> ValidationOnly(string directory, string currentKid) =>
         [.. List(directory).Where(e => e.Role != "current" && e.Kid != currentKid).DistinctBy(e => e.Kid)
             .Select(e => EcKeyFile.LoadPublic(Path.Combine(directory, e.File)))];
 
     /// <summary>The token-signing key files of <paramref name="directory"/>: current, staged, then retired from newest.</summary>
-    public static IReadOnlyList<Entry> List(string directory)
+    public static IReadOnlyList<KeyFileEntry> List(string directory)
     {
-        var entries = new List<Entry>();
+        var entries = new List<KeyFileEntry>();
         foreach (var (role, file) in new[] { ("current", CurrentFile), ("staged", NextFile) })
         {
             if (File.Exists(Path.Combine(directory, file)))
             {
-                entries.Add(new Entry(role, EcKeyFile.KidOf(EcKeyFile.Read(Path.Combine(directory, file))), file, null));
+                entries.Add(new KeyFileEntry(role, EcKeyFile.KidOf(EcKeyFile.Read(Path.Combine(directory, file))), file, null));
             }
         }
 
         var retired = Directory.Exists(directory) ? Directory.EnumerateFiles(directory, RetiredPrefix + "*.jwk") : [];
-        entries.AddRange(retired.Select(path => new Entry("retired", EcKeyFile.KidOf(EcKeyFile.Read(path)), Path.GetFileName(path), RetiredAt(path)))
+        entries.AddRange(retired.Select(path => new KeyFileEntry("retired", EcKeyFile.KidOf(EcKeyFile.Read(path)), Path.GetFileName(path), RetiredAt(path)))
             .OrderByDescending(e => e.Retired));
         return entries;
     }
 
     /// <summary>Makes a new key and stages it; refuses while one is staged already (activate it first).</summary>
-    public static Entry Stage(string directory)
+    public static KeyFileEntry Stage(string directory)
     {
         RequireCurrent(directory);
         var path = Path.Combine(directory, NextFile);
@@ -60,14 +57,14 @@ public static class TokenSigningKeys
             throw new KeyCommandException($"A key is staged already ({EcKeyFile.KidOf(EcKeyFile.Read(path))}): restart every replica, then activate it.");
         }
 
-        return new Entry("staged", EcKeyFile.KidOf(EcKeyFile.Read(path)), NextFile, null);
+        return new KeyFileEntry("staged", EcKeyFile.KidOf(EcKeyFile.Read(path)), NextFile, null);
     }
 
     /// <summary>
     /// Makes the staged key current and retires the current one (its public half, stamped <paramref name="now"/>).
     /// The retired file is written first and never replaced, so a run cut short and run again keeps the first stamp.
     /// </summary>
-    public static (Entry Current, Entry Retired) Activate(string directory, DateTime now)
+    public static (KeyFileEntry Current, KeyFileEntry Retired) Activate(string directory, DateTime now)
     {
         var current = RequireCurrent(directory);
         var next = Path.Combine(directory, NextFile);
@@ -82,15 +79,15 @@ public static class TokenSigningKeys
         ServerKeys.TryWriteNew(Path.Combine(directory, retired),
             EcKeyFile.PublicOf(old, new Dictionary<string, string> { [RetiredMember] = now.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) }));
         File.Move(next, Path.Combine(directory, CurrentFile), overwrite: true);
-        return (new Entry("current", EcKeyFile.KidOf(EcKeyFile.Read(Path.Combine(directory, CurrentFile))), CurrentFile, null),
-            new Entry("retired", current, retired, RetiredAt(Path.Combine(directory, retired))));
+        return (new KeyFileEntry("current", EcKeyFile.KidOf(EcKeyFile.Read(Path.Combine(directory, CurrentFile))), CurrentFile, null),
+            new KeyFileEntry("retired", current, retired, RetiredAt(Path.Combine(directory, retired))));
     }
 
     /// <summary>
     /// Deletes the retired keys whose tokens have all expired: retired at least <paramref name="overlap"/> (the access
     /// token lifetime) before <paramref name="now"/>. Returns those deleted and those kept.
     /// </summary>
-    public static (IReadOnlyList<Entry> Deleted, IReadOnlyList<Entry> Kept) Prune(string directory, DateTime now, TimeSpan overlap)
+    public static (IReadOnlyList<KeyFileEntry> Deleted, IReadOnlyList<KeyFileEntry> Kept) Prune(string directory, DateTime now, TimeSpan overlap)
     {
         var retired = List(directory).Where(e => e.Role == "retired").ToList();
         var deleted = retired.Where(e => e.Retired + overlap <= now).ToList();
