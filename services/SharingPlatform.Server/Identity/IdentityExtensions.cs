@@ -86,6 +86,15 @@ public static class IdentityExtensions
                 validation.UseAspNetCore();
             });
 
+        // OpenIddict sorts the signing credentials when it post-configures its options, and ranks EC keys all equal;
+        // List.Sort leaves equal items in place only in short lists. Registered after AddServer, this runs after that
+        // sort and puts the current key back in front, as the one that signs, however many keys are accepted.
+        builder.Services.AddOptions<OpenIddictServerOptions>().PostConfigure<KeyRing>((options, ring) =>
+        {
+            var current = options.SigningCredentials.Single(c => ReferenceEquals(c.Key, ring.Keys.Signing));
+            options.SigningCredentials.Remove(current);
+            options.SigningCredentials.Insert(0, current);
+        });
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.Services.AddAuthorization();
         return builder;
