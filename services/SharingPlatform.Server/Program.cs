@@ -4,6 +4,11 @@ using SharingPlatform.Server.Hosting;
 using SharingPlatform.Server.Identity;
 using SharingPlatform.Server.Observability;
 
+if (KeysCommand.Matches(args))
+{
+    return KeysCommand.Run(args, Console.Out, Console.Error); // operates on the key files only; see README, Rotating keys
+}
+
 WebApplication? app = null;
 try
 {

@@ -8,7 +8,7 @@ namespace SharingPlatform.Client.Audit;
 /// <summary>
 /// Verifies an exported audit chain offline, trusting nothing the server says about it: every digest and hash is
 /// recomputed with <see cref="AuditHashing"/>, and the only anchors are checkpoints signed with the audit key the
-/// auditor pinned. A chain that is consistent in itself proves little, because whoever rewrites history can
+/// auditor pinned, or with a key that one announced (<see cref="AuditKeyTrust"/>). A chain that is consistent in itself proves little, because whoever rewrites history can
 /// recompute every hash; a checkpoint kept from earlier is what proves the events before it did not change.
 /// </summary>
 public static class AuditVerifier
@@ -23,7 +23,8 @@ public static class AuditVerifier
     /// <param name="events">The exported events, in sequence order, from sequence 1.</param>
     /// <param name="publicJwk">
     /// The pinned audit public key (EC P-256 JWK). Deliberately not the key inside the checkpoints, which whoever
-    /// forges a checkpoint would simply replace with their own.
+    /// forges a checkpoint would simply replace with their own: a checkpoint signed by another key counts only when the
+    /// pinned key announced it in the chain (<see cref="AuditKeyTrust"/>), as after an audit key rotation.
     /// </param>
     /// <param name="kept">
     /// Checkpoints stored earlier, in any order, or none; the export must reach each and agree with it. Keeping more
@@ -39,6 +40,7 @@ public static class AuditVerifier
         ArgumentException.ThrowIfNullOrWhiteSpace(publicJwk);
         using var key = ImportKey(publicJwk);
         var (verified, broken, heads) = Walk(events, [.. kept.Append(latest).Select(SizeOf)]);
+        var trust = new AuditKeyTrust(key, events, verified);
 
         var failures = new List<Failure>();
         if (broken is { } failure)
@@ -49,7 +51,7 @@ public static class AuditVerifier
         var genuine = new List<Snapshot>();
         foreach (var checkpoint in kept)
         {
-            if (SignatureValid(key, checkpoint))
+            if (trust.Genuine(checkpoint))
             {
                 genuine.Add(Snapshot.Of(checkpoint, heads));
             }
@@ -60,7 +62,7 @@ public static class AuditVerifier
         }
 
         Snapshot? now = null;
-        if (latest is not null && !SignatureValid(key, latest))
+        if (latest is not null && !trust.Genuine(latest))
         {
             failures.Add(Failure.Unplaced(SignatureInvalid));
         }
@@ -204,11 +206,6 @@ public static class AuditVerifier
     private static bool ContentMatches(AuditEvent e) =>
         ToDateTime(e.Time) is { } time && e.ContentDigest.Span.SequenceEqual(AuditHashing.ContentDigest(
             e.Sequence, time, e.ActorClient, e.ActorTenant, e.Action, e.Resources, e.Purpose, e.Outcome, e.RequestId, e.Salt.Span));
-
-    private static bool SignatureValid(ECDsa key, SignedCheckpoint signed) =>
-        signed.Checkpoint is { } checkpoint && ToDateTime(checkpoint.Time) is { } time && key.VerifyData(
-            AuditHashing.CheckpointBytes(checkpoint.Size, checkpoint.HeadHash.Span, time), signed.Signature.Span,
-            HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     /// <summary>A missing or malformed time makes the event or checkpoint not fit, rather than stop the audit.</summary>
     private static DateTime? ToDateTime(Timestamp? timestamp)

@@ -11,13 +11,15 @@ using SharingPlatform.Server.Data;
 using SharingPlatform.Server.Identity;
 using SharingPlatform.V1;
 using AuditHashing = sdk::SharingPlatform.Client.Audit.AuditHashing;
+using AuditKeyTrust = sdk::SharingPlatform.Client.Audit.AuditKeyTrust;
 
 namespace SharingPlatform.Server.Audit;
 
 /// <summary>
 /// Reading the audit chain. A platform-auditor sees every event; a tenant's auditor sees the events that touched
 /// its tenant (by the actor's tenant or a resource of it). In an export, every other event comes redacted to its
-/// digest and hashes, so a tenant auditor can verify the whole chain without seeing other tenants' activity.
+/// digest and hashes, so a tenant auditor can verify the whole chain without seeing other tenants' activity. Audit key
+/// announcements belong to no tenant and are shown to every auditor: each needs them to trust a rotated key.
 /// </summary>
 public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, ServerKeys keys, TimeProvider time)
 {
@@ -96,13 +98,7 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
     public async Task<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
     {
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == AuditHead.SingletonId, cancellationToken);
-        var now = time.UtcNow();
-        return new SignedCheckpoint
-        {
-            Checkpoint = new Checkpoint { Size = head.Size, HeadHash = ByteString.CopyFrom(head.Hash), Time = Timestamp.FromDateTime(now) },
-            Signature = ByteString.CopyFrom(signer.Sign(head.Size, head.Hash, now)),
-            PublicJwk = signer.PublicJwk(),
-        };
+        return signer.Sign(head.Size, head.Hash, time.UtcNow());
     }
 
     public async Task ExportAsync(Caller caller, ExportAuditEventsRequest request, IServerStreamWriter<ExportAuditEventsResponse> stream, CancellationToken cancellationToken)
@@ -124,7 +120,7 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
                 break;
             }
 
-            await stream.WriteAsync(new ExportAuditEventsResponse { Events = { rows.Select(e => e.ToProto(redacted: scope is not null && !e.Tenants.Contains(scope, StringComparison.Ordinal))) } }, cancellationToken);
+            await stream.WriteAsync(new ExportAuditEventsResponse { Events = { rows.Select(e => e.ToProto(redacted: scope is not null && !e.Tenants.Contains(scope, StringComparison.Ordinal) && e.Action != AuditKeyTrust.AnnouncedAction)) } }, cancellationToken);
             next = rows[^1].Seq + 1;
         }
     }
@@ -177,6 +173,6 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
     private static string? Scope(Caller caller) => caller.Has(Roles.PlatformAuditor) ? null : $"|{caller.TenantSlug}|";
 
     private IQueryable<AuditEventEntity> Visible(Caller caller) =>
-        Scope(caller) is { } scope ? db.AuditEvents.Where(e => e.Tenants.Contains(scope)) : db.AuditEvents;
+        Scope(caller) is { } scope ? db.AuditEvents.Where(e => e.Tenants.Contains(scope) || e.Action == AuditKeyTrust.AnnouncedAction) : db.AuditEvents;
 
 }

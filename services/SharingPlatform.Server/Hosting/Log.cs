@@ -77,4 +77,7 @@ public static partial class Log
 
     [LoggerMessage(24, LogLevel.Warning, "The database's sanity check could not run ({ExceptionType}); the next health probe tries again")]
     public static partial void IntegrityCheckFailed(ILogger logger, string? exceptionType);
+
+    [LoggerMessage(25, LogLevel.Warning, "Announced the staged audit key {Thumbprint} in the chain, with a checkpoint signed by the current key. Run `keys activate audit`, then restart every replica.")]
+    public static partial void AuditKeyAnnounced(ILogger logger, string thumbprint);
 }

@@ -177,6 +177,13 @@ public static class StartupExtensions
             // A damaged end of the audit chain does not stop the start: the server refuses calls and says why (health,
             // log), and auditors can still run VerifyAuditChain to find the damage.
             var faulted = await app.Services.GetRequiredService<AuditChain>().CheckHeadAsync(db, cancellationToken) is not null;
+            var auditDisabled = app.Services.GetRequiredService<IOptions<AuditOptions>>().Value.Disabled;
+            if (!faulted && !auditDisabled && await AuditKeyAnnouncement.AnnounceStagedAsync(keys, app.Services.GetRequiredService<AuditChain>(),
+                    scope.ServiceProvider.GetRequiredService<AuditLog>(), cancellationToken) is { } announced)
+            {
+                Log.AuditKeyAnnounced(app.Logger, announced);
+            }
+
             if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled && !faulted)
             {
                 await scope.ServiceProvider.GetRequiredService<DemoSeed>().RunAsync(cancellationToken);

@@ -29,15 +29,16 @@ public static class IdentityExtensions
         {
             throw new InvalidOperationException("Identity:AllowClientSecrets is for development only; set ASPNETCORE_ENVIRONMENT=Development or turn it off.");
         }
-        builder.Services.AddSingleton(new KeyRing(identity.KeyDirectory is { Length: > 0 } dir
-            ? Path.GetFullPath(dir, builder.Environment.ContentRootPath)
-            : Path.Combine(PlatformExtensions.DataDirectoryOf(builder), "keys")));
+        builder.Services.AddSingleton(new KeyRing(KeyDirectoryOf(builder)));
         builder.Services.AddSingleton(services => services.GetRequiredService<KeyRing>().Keys);
         // The keys are known only once start-up has checked the database (a missing key is created at a first start
         // alone), so they reach OpenIddict through its options, which are first read when the host starts.
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<KeyRing>((options, ring) =>
         {
+            // OpenIddict signs with the first credentials and validates (and publishes in the JWKS) with all of them:
+            // the current key first, then the staged and retired ones, which hold no private half and never sign.
             options.SigningCredentials.Add(new SigningCredentials(ring.Keys.Signing, SecurityAlgorithms.EcdsaSha256));
+            options.SigningCredentials.AddRange(ring.Keys.SigningValidationOnly.Select(key => new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256)));
             options.EncryptionCredentials.Add(new EncryptingCredentials(ring.Keys.Encryption, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
         });
         builder.Services.AddOpenIddict()
@@ -85,10 +86,25 @@ public static class IdentityExtensions
                 validation.UseAspNetCore();
             });
 
+        // OpenIddict sorts the signing credentials when it post-configures its options, and ranks EC keys all equal;
+        // List.Sort leaves equal items in place only in short lists. Registered after AddServer, this runs after that
+        // sort and puts the current key back in front, as the one that signs, however many keys are accepted.
+        builder.Services.AddOptions<OpenIddictServerOptions>().PostConfigure<KeyRing>((options, ring) =>
+        {
+            var current = options.SigningCredentials.Single(c => ReferenceEquals(c.Key, ring.Keys.Signing));
+            options.SigningCredentials.Remove(current);
+            options.SigningCredentials.Insert(0, current);
+        });
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.Services.AddAuthorization();
         return builder;
     }
+
+    /// <summary>The absolute key directory: <c>Identity:KeyDirectory</c>, or <c>keys</c> under the data directory.</summary>
+    public static string KeyDirectoryOf(IHostApplicationBuilder builder) =>
+        builder.Configuration.GetSection(IdentityServerOptions.Section).Get<IdentityServerOptions>()?.KeyDirectory is { Length: > 0 } dir
+            ? Path.GetFullPath(dir, builder.Environment.ContentRootPath)
+            : Path.Combine(PlatformExtensions.DataDirectoryOf(builder), "keys");
 
     public static Uri Issuer(IdentityServerOptions identity, EndpointOptions endpoints)
     {

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using Google.Protobuf;
 using Microsoft.IdentityModel.Tokens;
 using SharingPlatform.Server.Hosting;
+using SharingPlatform.V1;
 
 namespace SharingPlatform.Server.Identity;
 
@@ -13,9 +15,10 @@ public sealed class ServerKeys
 {
     private readonly byte[] _secret;
 
-    private ServerKeys(SecurityKey signing, SecurityKey encryption, byte[] secret, ECDsaSecurityKey auditSigning)
+    private ServerKeys(SecurityKey signing, IReadOnlyList<SecurityKey> signingValidationOnly, SecurityKey encryption, byte[] secret, ECDsaSecurityKey auditSigning)
     {
         Signing = signing;
+        SigningValidationOnly = signingValidationOnly;
         Encryption = encryption;
         _secret = secret;
         AuditSigning = auditSigning;
@@ -24,8 +27,21 @@ public sealed class ServerKeys
     /// <summary>ES256 key that signs audit checkpoints; separate from token keys so that token key rotation never touches it.</summary>
     public ECDsaSecurityKey AuditSigning { get; }
 
+    /// <summary>The thumbprint of a staged audit key this start must announce (<see cref="AuditSigningKeys"/>), or null.</summary>
+    public string? AuditStagedThumbprint { get; private init; }
+
+    /// <summary>The checkpoint by which the key before <see cref="AuditSigning"/> announced it, or null for a key never rotated in.</summary>
+    public SignedCheckpoint? AuditAnnouncement { get; private init; }
+
     /// <summary>ES256 key that signs access tokens; its public half is published in the JWKS.</summary>
     public SecurityKey Signing { get; }
+
+    /// <summary>
+    /// Token-signing keys that never sign here but whose tokens are accepted and which the JWKS publishes: a staged key
+    /// (another replica may already sign with it) and retired ones (tokens they signed have not all expired). See
+    /// <see cref="TokenSigningKeys"/>.
+    /// </summary>
+    public IReadOnlyList<SecurityKey> SigningValidationOnly { get; }
 
     /// <summary>Symmetric key OpenIddict needs for its own encrypted artifacts (access tokens are signed, not encrypted).</summary>
     public SecurityKey Encryption { get; }
@@ -68,30 +84,42 @@ public sealed class ServerKeys
         var auditPath = Path.Combine(directory, "audit-signing-p256.jwk");
         foreach (var path in new[] { signingPath, auditPath }.Where(p => !File.Exists(p)))
         {
-            using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var created = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ecdsa));
-            created.Kid = Base64UrlEncoder.Encode(created.ComputeJwkThumbprint());
-            TryWrite(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
-            {
-                ["kty"] = created.Kty, ["crv"] = created.Crv, ["x"] = created.X, ["y"] = created.Y, ["d"] = created.D, ["kid"] = created.Kid,
-            }));
+            TryWriteNew(path, EcKeyFile.CreatePrivate());
         }
 
         var encryptionPath = Path.Combine(directory, "token-encryption-aes256.key");
         if (!File.Exists(encryptionPath))
         {
-            TryWrite(encryptionPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            TryWriteNew(encryptionPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         }
 
         var secretPath = Path.Combine(directory, "server-secret.key");
         if (!File.Exists(secretPath))
         {
-            TryWrite(secretPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            TryWriteNew(secretPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         }
 
-        var signing = LoadEcKey(signingPath);
+        var signing = EcKeyFile.LoadPrivate(signingPath);
         var encryption = new SymmetricSecurityKey(ReadKey(encryptionPath));
-        return new ServerKeys(signing, encryption, ReadKey(secretPath), LoadEcKey(auditPath));
+        var announcement = Path.Combine(directory, AuditSigningKeys.AnnouncementFile(AuditSigningKeys.ThumbprintOf(auditPath)));
+        var stagedAudit = Path.Combine(directory, AuditSigningKeys.NextFile);
+        return new ServerKeys(signing, TokenSigningKeys.ValidationOnly(directory, signing.KeyId), encryption, ReadKey(secretPath), EcKeyFile.LoadPrivate(auditPath))
+        {
+            AuditStagedThumbprint = File.Exists(stagedAudit) ? AuditSigningKeys.ThumbprintOf(stagedAudit) : null,
+            AuditAnnouncement = File.Exists(announcement) ? ReadCheckpoint(announcement) : null,
+        };
+    }
+
+    private static SignedCheckpoint ReadCheckpoint(string path)
+    {
+        try
+        {
+            return JsonParser.Default.Parse<SignedCheckpoint>(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+        {
+            throw new StartRefusedException($"{path} is not a signed checkpoint (it is empty or cut). Restore it from the backup of the key directory: without it, auditors who pinned the previous audit key cannot trust the current one.");
+        }
     }
 
     /// <summary>A 256-bit key, or a refusal: an empty or cut file (a crash while copying it) must never become an empty HMAC key.</summary>
@@ -103,44 +131,23 @@ public sealed class ServerKeys
             : throw new StartRefusedException($"{path} does not hold a 256-bit key (it is empty, cut or not base64). Restore it from the backup of the key directory.");
     }
 
-    private static ECDsaSecurityKey LoadEcKey(string path)
-    {
-        JsonWebKey jwk;
-        try
-        {
-            jwk = new JsonWebKey(File.ReadAllText(path));
-        }
-        catch (ArgumentException)
-        {
-            throw new StartRefusedException($"{path} is not a JSON web key (it is empty or cut). Restore it from the backup of the key directory.");
-        }
-
-        if (string.IsNullOrEmpty(jwk.D) || string.IsNullOrEmpty(jwk.X) || string.IsNullOrEmpty(jwk.Y))
-        {
-            throw new StartRefusedException($"{path} is not a complete P-256 private key. Restore it from the backup of the key directory.");
-        }
-
-        return new ECDsaSecurityKey(ECDsa.Create(new ECParameters
-        {
-            Curve = ECCurve.NamedCurves.nistP256,
-            D = Base64UrlEncoder.DecodeBytes(jwk.D),
-            Q = new ECPoint { X = Base64UrlEncoder.DecodeBytes(jwk.X), Y = Base64UrlEncoder.DecodeBytes(jwk.Y) },
-        })) { KeyId = jwk.Kid };
-    }
-
-    // Written whole to a temporary file, then moved into place without overwriting: a crash leaves no half key,
-    // and when two processes start on an empty directory the loser keeps the winner's key.
-    private static void TryWrite(string path, string content)
+    /// <summary>
+    /// Writes an owner-only file whole to a temporary one, then moves it into place without overwriting: a crash leaves
+    /// no half key, and when two processes write the same file the loser keeps the winner's. False if it existed.
+    /// </summary>
+    public static bool TryWriteNew(string path, string content)
     {
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         DataDirectory.WriteSecretFile(temporary, content);
         try
         {
             File.Move(temporary, path, overwrite: false);
+            return true;
         }
         catch (IOException) when (File.Exists(path))
         {
             File.Delete(temporary);
+            return false;
         }
     }
 }
