@@ -19,6 +19,7 @@ public sealed class DemoSeed(
     SharingDbContext db,
     PlatformBootstrap bootstrap,
     CaseWriter writer,
+    CaseScope scope,
     AuditChain audit,
     IOptions<DemoOptions> demo,
     IOptions<PlatformOptions> platform,
@@ -65,14 +66,14 @@ public sealed class DemoSeed(
                 }
             }
 
-            var seeded = demo.Value.RecordsPerTenant == 0 || await db.Cases.AnyAsync(c => c.TenantId == tenant.Id, cancellationToken);
+            var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });
+            var seeded = demo.Value.RecordsPerTenant == 0 || await scope.Readable(CaseScope.OwnView(caller)).AnyAsync(cancellationToken);
             if (seeded && !created)
             {
                 continue;
             }
 
             // Persons overlap between neighbouring tenants, as when two NGOs document the same arrest.
-            var caller = new Caller(clientId, tenant.Id, slug, kind, new HashSet<string> { Roles.Sync });
             // The documentation centre writes names in Hangul, the others romanized: linkage works across both.
             var records = seeded ? [] : SyntheticCases.Generate(slug, index * (demo.Value.RecordsPerTenant * 2 / 3), demo.Value.RecordsPerTenant, seed: index + 1, romanized: index > 0).ToList();
             foreach (var (chunk, number) in records.Chunk(CaseWriter.MaxBatch).Select((c, n) => (c, n)))

@@ -22,8 +22,10 @@ public static class EndpointExtensions
             }
 
             var certificate = endpoints.UsesTls ? LoadCertificate(endpoints) : null;
-            Listen(kestrel, new Uri(endpoints.IdentityUrl), certificate, certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, new Uri(endpoints.GrpcUrl), certificate, certificate is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+            // A listener uses TLS exactly when its URL is https (EndpointRules: cleartext on loopback only), so that a
+            // loopback http scrape beside https listeners is what its URL says.
+            Listen(kestrel, new Uri(endpoints.IdentityUrl), certificate, HttpProtocols.Http1);
+            Listen(kestrel, new Uri(endpoints.GrpcUrl), certificate, HttpProtocols.Http2);
             if (!string.IsNullOrEmpty(endpoints.MetricsUrl))
             {
                 Listen(kestrel, new Uri(endpoints.MetricsUrl), certificate, HttpProtocols.Http1);
@@ -58,16 +60,18 @@ public static class EndpointExtensions
         return certificate;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate, HttpProtocols protocols)
+    /// <summary>Listens on <paramref name="uri"/>: with TLS (HTTP/1.1 and HTTP/2 by ALPN) when it is https, else with <paramref name="cleartext"/>.</summary>
+    private static void Listen(KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate, HttpProtocols cleartext)
     {
+        var tls = uri.Scheme == Uri.UriSchemeHttps;
         foreach (var address in EndpointRules.Addresses(uri))
         {
             kestrel.Listen(address, uri.Port, listen =>
             {
-                listen.Protocols = protocols;
-                if (certificate is not null)
+                listen.Protocols = tls ? HttpProtocols.Http1AndHttp2 : cleartext;
+                if (tls)
                 {
-                    listen.UseHttps(certificate);
+                    listen.UseHttps(certificate!); // EndpointRules refuses https without a certificate
                 }
             });
         }

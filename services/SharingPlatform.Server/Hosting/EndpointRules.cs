@@ -23,6 +23,11 @@ public static class EndpointRules
                 return $"Endpoints:{name} is https but no Endpoints:CertificatePath is configured.";
             }
 
+            if (uri.Scheme == Uri.UriSchemeHttp && options.UsesTls && name != "MetricsUrl")
+            {
+                return $"Endpoints:{name} is http while a certificate is configured: use an https URL (only a loopback MetricsUrl may stay http).";
+            }
+
             if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri.Host))
             {
                 return $"Endpoints:{name} listens beyond loopback without TLS; configure Endpoints:CertificatePath and an https URL.";

@@ -19,6 +19,7 @@ public sealed class EndpointRulesTests
     [InlineData("https://127.0.0.1:5080", "http://127.0.0.1:5081", null, "no Endpoints:CertificatePath")]
     [InlineData("ftp://127.0.0.1:5080", "http://127.0.0.1:5081", null, "http(s)")]
     [InlineData("http://127.0.0.1:5080/path", "http://127.0.0.1:5081", null, "http(s)")]
+    [InlineData("http://127.0.0.1:5080", "https://127.0.0.1:5081", "cert.pfx", "Endpoints:IdentityUrl is http while a certificate is configured")]
     public void Cleartext_off_loopback_or_a_malformed_url_is_refused(string identity, string grpc, string? certificate, string reason)
     {
         var problem = EndpointRules.Check(new EndpointOptions { IdentityUrl = identity, GrpcUrl = grpc, CertificatePath = certificate });
@@ -33,11 +34,13 @@ public sealed class EndpointRulesTests
     [InlineData("https://0.0.0.0:9464", "cert.pfx", null)]
     [InlineData("http://0.0.0.0:9464", null, "Endpoints:MetricsUrl listens beyond loopback")]
     [InlineData("http://0.0.0.0:9464", "cert.pfx", "Endpoints:MetricsUrl listens beyond loopback")]
+    [InlineData("http://127.0.0.1:9464", "cert.pfx", null)]
     [InlineData("http://127.0.0.1:5081", null, "a port of its own")]
     [InlineData("127.0.0.1:5082", null, "Endpoints:MetricsUrl must be")]
     public void The_metrics_listener_is_loopback_cleartext_or_tls_on_a_port_of_its_own(string metrics, string? certificate, string? reason)
     {
-        var problem = EndpointRules.Check(new EndpointOptions { IdentityUrl = "http://127.0.0.1:5080", GrpcUrl = "http://127.0.0.1:5081", MetricsUrl = metrics, CertificatePath = certificate });
+        var scheme = certificate is null ? "http" : "https";
+        var problem = EndpointRules.Check(new EndpointOptions { IdentityUrl = $"{scheme}://127.0.0.1:5080", GrpcUrl = $"{scheme}://127.0.0.1:5081", MetricsUrl = metrics, CertificatePath = certificate });
 
         if (reason is null)
         {
