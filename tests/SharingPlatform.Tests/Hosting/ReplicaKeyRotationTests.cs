@@ -67,10 +67,7 @@ public sealed class ReplicaKeyRotationTests : IAsyncLifetime
             return;
         }
 
-        await using var connection = new NpgsqlConnection(PostgresFixture.ServerConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-        await command.ExecuteNonQueryAsync();
+        await PostgresFixture.CreateServerDatabaseAsync(_database);
     }
 
     public async ValueTask DisposeAsync()
@@ -79,11 +76,7 @@ public sealed class ReplicaKeyRotationTests : IAsyncLifetime
         _first?.Dispose();
         if (_unavailable is null)
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(PostgresFixture.ServerConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
-            await command.ExecuteNonQueryAsync();
+            await PostgresFixture.DropServerDatabaseAsync(_database);
         }
 
         try

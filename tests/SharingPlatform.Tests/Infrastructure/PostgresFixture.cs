@@ -25,22 +25,30 @@ public class PostgresFixture : PlatformFixture
             ? throw new InvalidOperationException($"{Variable} must be set when CI is set; .ci/run provides it.")
             : $"{Variable} is not set; PostgreSQL tests skipped.";
 
-    protected override async Task<string?> CreateDatabaseAsync()
+    protected override async Task<string?> CreateDatabaseAsync() => await CreateServerDatabaseAsync(_database);
+
+    protected override Task DropDatabaseAsync() => DropServerDatabaseAsync(_database);
+
+    /// <summary>Creates the empty database <paramref name="name"/> on the test server; returns its connection string.</summary>
+    public static async Task<string> CreateServerDatabaseAsync(string name)
     {
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-        await command.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _database }.ConnectionString;
+        await ExecuteOnServerAsync($"CREATE DATABASE \"{name}\"");
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
     }
 
-    protected override async Task DropDatabaseAsync()
+    /// <summary>Drops <paramref name="name"/> from the test server, cutting the connections still open to it.</summary>
+    public static async Task DropServerDatabaseAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
+        await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    }
+
+    private static async Task ExecuteOnServerAsync(string sql)
+    {
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
         // Each drop waits for a checkpoint; when many test classes end together that can pass Npgsql's default 30 s.
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
         await command.ExecuteNonQueryAsync();
     }
 }

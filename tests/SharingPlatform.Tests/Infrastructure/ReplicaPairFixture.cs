@@ -1,4 +1,3 @@
-using Npgsql;
 using SharingPlatform.Client;
 using SharingPlatform.Client.Auth;
 
@@ -44,12 +43,7 @@ public sealed class ReplicaPairFixture : IAsyncLifetime
             return;
         }
 
-        await using (var connection = new NpgsqlConnection(PostgresFixture.ServerConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        var connectionString = await PostgresFixture.CreateServerDatabaseAsync(_database);
 
         var identityPort = ServerProcess.FreePort();
         var issuer = $"http://127.0.0.1:{identityPort}/";
@@ -57,7 +51,7 @@ public sealed class ReplicaPairFixture : IAsyncLifetime
         [
             new("Platform:DataDirectory", DataDirectory),
             new("Database:Provider", "Postgres"),
-            new("Database:ConnectionString", new NpgsqlConnectionStringBuilder(PostgresFixture.ServerConnectionString) { Database = _database }.ConnectionString),
+            new("Database:ConnectionString", connectionString),
             new("Identity:Issuer", issuer),
             new("Feed:HeartbeatSeconds", "60"),
         ];
@@ -73,11 +67,7 @@ public sealed class ReplicaPairFixture : IAsyncLifetime
         _first?.Dispose();
         if (Unavailable is null)
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(PostgresFixture.ServerConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
-            await command.ExecuteNonQueryAsync();
+            await PostgresFixture.DropServerDatabaseAsync(_database);
         }
 
         try
