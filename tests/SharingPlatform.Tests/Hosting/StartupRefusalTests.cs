@@ -25,7 +25,7 @@ public sealed class StartupRefusalTests : IDisposable
     [InlineData("Database:Provider", "Postgres", "The field ConnectionString is required for Postgres")]
     [InlineData("Demo:RecordsPerTenant", "-1", "Demo:RecordsPerTenant: The field RecordsPerTenant must be between 0 and 100000")]
     [InlineData("Endpoints:GrpcUrl", "http://192.0.2.1:5081", "Endpoints:GrpcUrl listens beyond loopback without TLS")]
-    [InlineData("Endpoints:CertificatePath", "/nonexistent/server.p12", "Endpoints:CertificatePath (/nonexistent/server.p12) cannot be read")]
+    [InlineData("Endpoints:CertificatePath", "/any/server.p12", "Endpoints:IdentityUrl is http while a certificate is configured")]
     [InlineData("Telemetry:OtlpEndpoint", "collector:4317", "Telemetry:OtlpEndpoint (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) URL")]
     public async Task A_bad_setting_is_one_line_naming_its_key_exit_code_2_and_nothing_written(string key, string value, string expected)
     {
@@ -35,6 +35,22 @@ public sealed class StartupRefusalTests : IDisposable
         Assert.Contains(expected, server.AllOutput, StringComparison.Ordinal);
         AssertOneLineWithoutStackTrace(server);
         Assert.False(Directory.Exists(DataDirectory), "A start refused for its settings created the data directory.");
+    }
+
+    [Fact]
+    public async Task An_unreadable_certificate_is_a_configuration_refusal()
+    {
+        using var server = Start(
+        [
+            new("Endpoints:CertificatePath", "/nonexistent/server.p12"),
+            new("Endpoints:IdentityUrl", $"https://127.0.0.1:{ServerProcess.FreePort()}"),
+            new("Endpoints:GrpcUrl", $"https://127.0.0.1:{ServerProcess.FreePort()}"),
+        ]);
+
+        Assert.Equal(2, await server.WaitForExitAsync(Deadline));
+        Assert.Contains("Endpoints:CertificatePath (/nonexistent/server.p12) cannot be read", server.AllOutput, StringComparison.Ordinal);
+        AssertOneLineWithoutStackTrace(server);
+        Assert.False(Directory.Exists(DataDirectory), "A start refused for its certificate created the data directory.");
     }
 
     [Fact]
