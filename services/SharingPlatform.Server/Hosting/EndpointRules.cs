@@ -8,9 +8,7 @@ public static class EndpointRules
     /// <summary>Returns why <paramref name="options"/> may not be used, or null when they are safe.</summary>
     public static string? Check(EndpointOptions options)
     {
-        var listeners = new[] { ("IdentityUrl", options.IdentityUrl), ("GrpcUrl", options.GrpcUrl), ("MetricsUrl", options.MetricsUrl) }
-            .Where(l => l.Item1 != "MetricsUrl" || !string.IsNullOrEmpty(l.Item2));
-        foreach (var (name, url) in listeners)
+        foreach (var (name, url) in Listeners(options))
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Port <= 0 || uri.AbsolutePath != "/"
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -42,6 +40,11 @@ public static class EndpointRules
 
         return null;
     }
+
+    /// <summary>The configured listeners by setting name: identity, gRPC, and metrics unless it is off (empty).</summary>
+    public static IEnumerable<(string Name, string Url)> Listeners(EndpointOptions options) =>
+        new[] { ("IdentityUrl", options.IdentityUrl), ("GrpcUrl", options.GrpcUrl), ("MetricsUrl", options.MetricsUrl) }
+            .Where(l => l.Item1 != "MetricsUrl" || !string.IsNullOrEmpty(l.Item2));
 
     /// <summary>True when every listener is on loopback and cleartext, the only case where plain HTTP is allowed.</summary>
     public static bool AllLoopbackCleartext(EndpointOptions options) =>

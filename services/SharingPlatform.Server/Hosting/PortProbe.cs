@@ -13,9 +13,8 @@ public static class PortProbe
 {
     public static void ThrowIfUnavailable(EndpointOptions endpoints)
     {
-        var listeners = new[] { ("IdentityUrl", endpoints.IdentityUrl), ("GrpcUrl", endpoints.GrpcUrl), ("MetricsUrl", endpoints.MetricsUrl) }
-            .Where(l => !string.IsNullOrEmpty(l.Item2));
-        foreach (var (name, url) in listeners)
+        // EndpointRules has passed them by now (when the application was built): every URL here is well formed.
+        foreach (var (name, url) in EndpointRules.Listeners(endpoints))
         {
             var uri = new Uri(url);
             foreach (var address in EndpointRules.Addresses(uri))

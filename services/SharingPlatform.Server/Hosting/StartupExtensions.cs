@@ -176,9 +176,10 @@ public static class StartupExtensions
             PlatformStart.MarkInitialised(keys);
             // A damaged end of the audit chain does not stop the start: the server refuses calls and says why (health,
             // log), and auditors can still run VerifyAuditChain to find the damage.
-            var faulted = await app.Services.GetRequiredService<AuditChain>().CheckHeadAsync(db, cancellationToken) is not null;
+            var chain = app.Services.GetRequiredService<AuditChain>();
+            var faulted = await chain.CheckHeadAsync(db, cancellationToken) is not null;
             var auditDisabled = app.Services.GetRequiredService<IOptions<AuditOptions>>().Value.Disabled;
-            if (!faulted && !auditDisabled && await AuditKeyAnnouncement.AnnounceStagedAsync(keys, app.Services.GetRequiredService<AuditChain>(),
+            if (!faulted && !auditDisabled && await AuditKeyAnnouncement.AnnounceStagedAsync(keys, chain,
                     scope.ServiceProvider.GetRequiredService<AuditLog>(), cancellationToken) is { } announced)
             {
                 Log.AuditKeyAnnounced(app.Logger, announced);
