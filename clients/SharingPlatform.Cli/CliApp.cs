@@ -46,58 +46,56 @@ public static class CliApp
                 }
                 catch (CliException e)
                 {
-                    return Fail(output, e.ExitCode, e.Message);
+                    return output.Fail(e.ExitCode, e.Message);
                 }
                 catch (TokenRequestException e)
                 {
-                    return Fail(output, ExitCodes.AuthFailed, $"the identity server refused this client ({e.Error}). Check the profile's client id and key.");
+                    return output.Fail(ExitCodes.AuthFailed, $"the identity server refused this client ({e.Error}). Check the profile's client id and key.", e.Error);
                 }
                 catch (RpcException e) when (e.Status.DebugException is TokenRequestException refused)
                 {
                     // The token is fetched as the call starts, so a refusal arrives wrapped in the call's error.
-                    return Fail(output, ExitCodes.AuthFailed, $"the identity server refused this client ({refused.Error}). Check the profile's client id and key.");
+                    return output.Fail(ExitCodes.AuthFailed, $"the identity server refused this client ({refused.Error}). Check the profile's client id and key.", refused.Error);
+                }
+                catch (RpcException e) when (e.Status.DebugException is HttpRequestException unreachable)
+                {
+                    // The identity server could not be reached for the token the call needed.
+                    return output.Fail(ExitCodes.Unavailable, $"cannot reach the identity server: {unreachable.Message}");
                 }
                 catch (RpcException e)
                 {
-                    return Fail(output, ExitCode(e.StatusCode), Describe(e));
+                    return Fail(output, e);
                 }
                 catch (HttpRequestException e)
                 {
-                    return Fail(output, ExitCodes.Unavailable, $"cannot reach the server: {e.Message}");
+                    return output.Fail(ExitCodes.Unavailable, $"cannot reach the server: {e.Message}");
                 }
                 catch (OperationCanceledException)
                 {
-                    return Fail(output, 130, "cancelled");
+                    return output.Fail(ExitCodes.Cancelled, "cancelled");
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or ArgumentException or System.Text.Json.JsonException or Google.Protobuf.InvalidJsonException)
                 {
                     // Local files and arguments: say what went wrong, without a stack trace.
-                    return Fail(output, ExitCodes.BadInput, e.Message);
+                    return output.Fail(ExitCodes.BadInput, e.Message);
                 }
             });
     }
 
-    private static int Fail(Output output, int code, string message)
+    /// <summary>A server's refusal: its status, reason and the fields it names (rich error details), never a stack trace.</summary>
+    private static int Fail(Output output, RpcException e)
     {
-        output.Error.WriteLine("error: " + message);
-        return code;
+        var status = e.GetRpcStatus();
+        var violations = status?.GetDetail<BadRequest>()?.FieldViolations.Select(v => (v.Field, v.Description)).ToList() ?? [];
+        var reason = status?.GetDetail<ErrorInfo>()?.Reason ?? "";
+        return output.Fail(ExitCode(e.StatusCode), e.Status.Detail, reason, e.StatusCode, violations);
     }
 
     private static int ExitCode(StatusCode code) => code switch
     {
-        StatusCode.Cancelled => 130,
+        StatusCode.Cancelled => ExitCodes.Cancelled,
         StatusCode.Unauthenticated => ExitCodes.AuthFailed,
         StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown => ExitCodes.Unavailable,
         _ => ExitCodes.Refused,
     };
-
-    /// <summary>The server's message plus the fields it names (rich error details), never a stack trace.</summary>
-    private static string Describe(RpcException e)
-    {
-        var status = e.GetRpcStatus();
-        var fields = status?.GetDetail<BadRequest>()?.FieldViolations.Select(v => $"{v.Field}: {v.Description}") ?? [];
-        var reason = status?.GetDetail<ErrorInfo>()?.Reason;
-        var message = string.Join("; ", new[] { e.Status.Detail }.Concat(fields).Distinct());
-        return reason is null ? $"{e.StatusCode}: {message}" : $"{e.StatusCode} ({reason}): {message}";
-    }
 }

@@ -38,8 +38,11 @@ public static class AgreementsCommands
                 },
             };
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
-            var response = await connection.Sharing.ListAgreementsAsync(request, cancellationToken: cancellationToken);
-            context.Output.Rows($"Agreements of {parent}", Columns, response.Agreements.Select(a => Row(a, parent)));
+            // ListAgreements has no page token yet: once it has, set request.PageToken = token and return page.NextPageToken.
+            var all = await Pages.AllAsync(
+                _ => connection.Sharing.ListAgreementsAsync(request, cancellationToken: cancellationToken).ResponseAsync,
+                page => page.Agreements, _ => "");
+            context.Output.Resources($"Agreements of {parent}", Columns, all, a => Row(a, parent));
             return ExitCodes.Ok;
         });
         agreements.Subcommands.Add(list);
@@ -126,7 +129,7 @@ public static class AgreementsCommands
             var parent = AdminSupport.Parent(context, tenant);
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
             var created = await connection.Sharing.CreateAgreementAsync(new CreateAgreementRequest { Parent = parent, Agreement = agreement }, cancellationToken: cancellationToken);
-            context.Output.Message(created, "Agreement created");
+            context.Output.Resource("Agreement created", Columns, created, a => Row(a, parent));
             return ExitCodes.Ok;
         });
         return create;
@@ -170,15 +173,6 @@ public static class AgreementsCommands
         ];
     }
 
-    private static void Show(CliContext context, SharingAgreement agreement, string title, string viewer)
-    {
-        if (context.Output.Json)
-        {
-            context.Output.Message(agreement, title);
-        }
-        else
-        {
-            context.Output.Rows(title, Columns, [Row(agreement, viewer)]);
-        }
-    }
+    private static void Show(CliContext context, SharingAgreement agreement, string title, string viewer) =>
+        context.Output.Resource(title, Columns, agreement, a => Row(a, viewer));
 }

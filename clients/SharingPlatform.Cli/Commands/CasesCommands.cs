@@ -26,7 +26,7 @@ public static class CasesCommands
     private static Command Push(CliApp.Runner run)
     {
         var file = new Argument<FileInfo>("file") { Description = "A .csv or .jsonl file of cases with names and birth dates (see README)." };
-        var linkageKey = new Option<FileInfo>("--linkage-key") { Description = "The consortium linkage key; names and dates are turned into subject tokens with it, here.", Required = true };
+        var linkageKey = KeyFileOption.Create("linkage", "The consortium linkage key; names and dates are turned into subject tokens with it, here.", earlierName: "--linkage-key");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace records changed on the server since (conflicts) with this file's version." };
         var command = new Command("push", "Pseudonymize a file of cases locally and push it. Names and full birth dates never leave this machine.") { file, linkageKey, overwrite };
         run.Action(command, async (context, cancellationToken) =>
@@ -211,10 +211,10 @@ public static class CasesCommands
             }
             while (shown.Count < wanted && request.PageToken.Length > 0);
 
-            context.Output.Rows("Cases", ["name", "status", "events", "updated"], shown.Select(c => new[]
+            context.Output.Resources("Cases", ["name", "status", "events", "updated"], shown, c => new[]
             {
-                c.Name, c.Status.ToString(), c.Events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), c.UpdateTime?.ToDateTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-            }));
+                c.Name, AdminSupport.EnumName(c.Status), c.Events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), AdminSupport.Time(c.UpdateTime),
+            });
             if (request.PageToken.Length > 0 && !context.Output.Json)
             {
                 context.Output.Out.WriteLine($"More records follow; raise --limit (now {wanted}) to see them.");
@@ -251,6 +251,12 @@ public static class CasesCommands
                 (_, m) => throw new CliException(ExitCodes.BadInput, "--by " + m));
             var counts = await connection.Cases.CountCasesAsync(new CountCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent, GroupBy = dimension }, cancellationToken: cancellationToken);
             string Show(CountValue v) => v.Suppressed ? "suppressed" : v.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (context.Output.Json)
+            {
+                context.Output.Message(counts, "Counts");
+                return ExitCodes.Ok;
+            }
+
             context.Output.Rows($"Counts by {context.Value(by)} (total {Show(counts.Total)})", ["key", "count"], counts.Cells.Select(c => new[] { c.Key, Show(c.Count) }));
             return ExitCodes.Ok;
         });
@@ -267,7 +273,7 @@ public static class CasesCommands
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.BadInput, $"--linkage-key: {e.Message}");
+            throw new CliException(ExitCodes.BadInput, $"--linkage-key-file: {e.Message}");
         }
     }
 }

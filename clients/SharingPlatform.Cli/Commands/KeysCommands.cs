@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SharingPlatform.Client;
 using SharingPlatform.Client.Auth;
 using SharingPlatform.Client.Pseudonymization;
 
@@ -28,10 +29,11 @@ public static class KeysCommands
             key.Save(path);
             if (publicPath is not null)
             {
-                File.WriteAllText(publicPath, key.PublicJwkJson());
+                // Public, but a key file all the same: written as every file sharectl writes, owner-only.
+                SecretFile.Write(publicPath, key.PublicJwkJson());
             }
 
-            context.Output.Result(new { key_file = path, key_id = key.KeyId, public_jwk = key.PublicJwkJson() },
+            context.Output.Result(new { keyFile = path, keyId = key.KeyId, publicJwk = key.PublicJwkJson() },
                 $"Private key written to {path} (keep it secret).\nKey id: {key.KeyId}\nPublic JWK to register:\n{key.PublicJwkJson()}");
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -44,7 +46,7 @@ public static class KeysCommands
             var path = context.Value(linkageOut).FullName;
             Refuse(path);
             LinkageKey.Create().Save(path);
-            context.Output.Result(new { linkage_key_file = path }, $"Linkage key written to {path}. Give it to partner NGOs over a secure channel; never to the platform.");
+            context.Output.Result(new { linkageKeyFile = path }, $"Linkage key written to {path}. Give it to partner NGOs over a secure channel; never to the platform.");
             return Task.FromResult(ExitCodes.Ok);
         });
         keys.Subcommands.Add(linkage);

@@ -33,7 +33,7 @@ public static class LoginCommand
             var tenant = token.GetClaim("tenant").Value;
             var roles = string.Join(", ", token.Claims.Where(c => c.Type == "role").Select(c => c.Value));
             context.Profiles.Save(context.ProfileName, new Profile(grpc.ToString(), issuer.ToString(), id, keyFile, tenant));
-            context.Output.Result(new { profile = context.ProfileName, client_id = id, tenant, roles },
+            context.Output.Result(new { profile = context.ProfileName, clientId = id, tenant, roles },
                 $"Logged in as {id} (tenant {tenant}; roles: {roles}). Saved as profile '{context.ProfileName}'.");
             return ExitCodes.Ok;
         });
