@@ -9,28 +9,40 @@ namespace SharingPlatform.Cli;
 /// <summary>sharectl: the command tree, and the one place where failures become messages and exit codes.</summary>
 public static class CliApp
 {
-    /// <param name="configDirectory">Where profiles live; null means SHARECTL_HOME or ~/.config/sharectl (tests pass their own).</param>
+    /// <param name="configDirectory">Where profiles live; null means SHARECTL_HOME, $XDG_CONFIG_HOME/sharectl or ~/.config/sharectl (tests pass their own).</param>
     /// <param name="transport">Null means the network; tests pass an in-process server's handler.</param>
     /// <param name="cancellationToken">Cancels the command as Ctrl-C does (tests stop a follow with it).</param>
     public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, HttpMessageHandler? transport = null, string? configDirectory = null,
         CancellationToken cancellationToken = default)
     {
         var globals = new GlobalOptions();
-        var root = new RootCommand("sharectl: exchange pseudonymized case records with SharingPlatform partners.");
+        var root = new RootCommand("sharectl: exchange pseudonymized case records with SharingPlatform partners." + Examples.Format(
+            ("sharectl login --connection data/demo/nkdb-demo-sync.json", "check a connection and save it as the default profile"),
+            ("sharectl cases push cases.csv --linkage-key-file linkage.key", "pseudonymize a file here and push it"),
+            ("sharectl cases pull --store view.db --output json", "pull your view; one JSON object on stdout"),
+            ("source <(sharectl completion bash)", "Tab completion in bash")));
         root.Options.Add(globals.Profile);
         root.Options.Add(globals.Output);
         var run = new Runner(globals, stdout, stderr, transport, new Profiles(configDirectory));
         foreach (var command in new[]
         {
             KeysCommands.Create(run), LoginCommand.Create(run), CasesCommands.Create(run), TenantsCommands.Create(run),
-            ClientsCommands.Create(run), AgreementsCommands.Create(run), AuditCommands.Create(run), DemoCommands.Create(run),
+            ClientsCommands.Create(run), AgreementsCommands.Create(run), AuditCommands.Create(run), DemoCommands.Create(run), CompletionCommand.Create(run),
         })
         {
             root.Subcommands.Add(command);
         }
 
         var configuration = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
-        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.GetValue(globals.Output) == OutputFormat.Json)
+        {
+            // Scripts get the error shape of every other failure. System.CommandLine's messages quote what was typed,
+            // so they are left out: a mistyped value may be a name.
+            return Task.FromResult(new Output(OutputFormat.Json, stdout, stderr).Fail(ExitCodes.BadInput, "the arguments are not valid; see sharectl COMMAND --help."));
+        }
+
+        return parse.InvokeAsync(configuration, cancellationToken);
     }
 
     /// <summary>Attaches actions to commands with the shared error handling.</summary>

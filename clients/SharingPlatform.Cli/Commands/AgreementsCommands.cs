@@ -82,6 +82,9 @@ public static class AgreementsCommands
         {
             to, fields, purpose, until, from, maxClassification, statuses, eventTypes, regions, precision, linkage, aggregateOnly, minCellSize, tenant,
         };
+        create.Description += Examples.Format(
+            ("sharectl agreements create --to un-demo --purpose un_submission --fields status,events,birth_year --statuses detained --date-precision month --until 2027-06-30",
+                "share detentions with the UN office at month precision until the end of June 2027"));
         run.Action(create, async (context, cancellationToken) =>
         {
             if (context.Value(minCellSize) is not null && !context.Value(aggregateOnly))

@@ -115,6 +115,9 @@ public static class AuditCommands
         };
         var latest = new Option<FileInfo?>("--latest") { Description = "The checkpoint fetched now: the export must agree with it." };
         var verify = new Command("verify", "Verify an exported chain offline (no server): every digest, link and checkpoint signature.") { eventsFile, key, kept, latest };
+        verify.Description += Examples.Format(
+            ("sharectl audit verify --events audit.jsonl --key-file pinned-audit.jwk --kept checkpoint-2026-11.json",
+                "check the export against the pinned key and a checkpoint kept earlier; exit 6 if anything was rewritten"));
         run.Action(verify, (context, _) =>
         {
             var file = context.Value(eventsFile);

@@ -29,6 +29,9 @@ public static class CasesCommands
         var linkageKey = KeyFileOption.Create("linkage", "The consortium linkage key; names and dates are turned into subject tokens with it, here.", earlierName: "--linkage-key");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace records changed on the server since (conflicts) with this file's version." };
         var command = new Command("push", "Pseudonymize a file of cases locally and push it. Names and full birth dates never leave this machine.") { file, linkageKey, overwrite };
+        command.Description += Examples.Format(
+            ("sharectl cases push cases.csv --linkage-key-file linkage.key", "push a CSV; problems are listed by line, nothing sent while there are any"),
+            ("sharectl cases push cases.jsonl --linkage-key-file linkage.key --output json", "the same for a script: counts and every problem as JSON"));
         run.Action(command, async (context, cancellationToken) =>
         {
             var profile = context.Profile;
@@ -111,6 +114,10 @@ public static class CasesCommands
         var outFile = new Option<FileInfo?>("--out") { Description = "A .jsonl export of the view, one record per line, rewritten after the pull. Without --store the view is kept in FILE.db beside it." };
         var follow = new Option<bool>("--follow") { Description = "Once caught up, keep receiving new changes until Ctrl-C; reconnects by itself." };
         var command = new Command("pull", "Pull your records and those shared with you into a local view, incrementally; tombstones remove records.") { store, outFile, follow };
+        command.Description += Examples.Format(
+            ("sharectl cases pull --store view.db", "fetch what changed since the last pull"),
+            ("sharectl cases pull --store view.db --out view.jsonl", "and export the view as JSONL"),
+            ("sharectl cases pull --store view.db --follow --output json", "keep receiving changes until Ctrl-C (exit 130)"));
         run.Action(command, async (context, cancellationToken) =>
         {
             var export = context.Value(outFile)?.FullName;
@@ -133,7 +140,8 @@ public static class CasesCommands
             if (context.Value(follow))
             {
                 pull.Finish(await PullSync.FollowAsync(connection.Cases, context.OwnParent, view, pull.CaughtUpAsync, cancellationToken: cancellationToken));
-                return ExitCodes.Ok;
+                // A follow ends only when stopped: the view is saved, and scripts see Ctrl-C as they would from any program.
+                return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
             }
 
             var summary = await context.Output.WithProgressAsync("Pulling", null,

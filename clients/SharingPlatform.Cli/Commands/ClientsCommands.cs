@@ -22,6 +22,9 @@ public static class ClientsCommands
         var registerKey = KeyFile();
         var registerTenant = TenantOption();
         var register = new Command("register", "Register a client with its public key.") { registerId, roles, registerKey, registerTenant };
+        register.Description += Examples.Format(
+            ("sharectl keys new --out sync.jwk --public-out sync.public.jwk", "first make the key, on the machine that will use it"),
+            ("sharectl clients register sync --roles sync --key-file sync.public.jwk", "then register its public half"));
         run.Action(register, async (context, cancellationToken) =>
         {
             var roleList = AdminSupport.Split(context.Value(roles));

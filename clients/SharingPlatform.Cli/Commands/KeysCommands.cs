@@ -15,6 +15,7 @@ public static class KeysCommands
         var outOption = new Option<FileInfo>("--out") { Description = "Where to write the private key (created owner-only; never overwritten).", Required = true };
         var publicOut = new Option<FileInfo?>("--public-out") { Description = "Also write the public JWK here, to send to whoever registers the client (it holds no secret)." };
         var client = new Command("new", "Create a client key pair; prints the public JWK to register with the platform.") { outOption, publicOut };
+        client.Description += Examples.Format(("sharectl keys new --out admin.jwk --public-out admin.public.jwk", "keep admin.jwk; send admin.public.jwk"));
         run.Action(client, (context, _) =>
         {
             var path = context.Value(outOption).FullName;

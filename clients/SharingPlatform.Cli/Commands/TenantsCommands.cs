@@ -23,6 +23,8 @@ public static class TenantsCommands
             earlierName: "--admin-key");
         var adminId = new Option<string>("--admin-client-id") { Description = "The {client} part of that tenant-admin's name.", DefaultValueFactory = _ => "admin" };
         var create = new Command("create", "Create a tenant with its first tenant-admin client (platform-admin).") { createId, displayName, kind, adminKey, adminId };
+        create.Description += Examples.Format(
+            ("sharectl tenants create north-rescue --name \"North Rescue Network\" --kind rescue --admin-key-file north-admin.public.jwk", "with the public key the partner sent"));
         run.Action(create, async (context, cancellationToken) =>
         {
             var tenantKind = AdminSupport.ParseEnum<TenantKind>("--kind", context.Value(kind), k => k != TenantKind.Operator);
