@@ -32,8 +32,9 @@ public static class AuditCommands
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
             var signed = await connection.Audit.GetCheckpointAsync(new GetCheckpointRequest(), cancellationToken: cancellationToken);
             await WriteAsync(path, replace: false, writer => writer.WriteLineAsync(Output.FormatJson(signed).AsMemory(), cancellationToken));
-            var (size, head, time) = (signed.Checkpoint.Size, Output.Hash(signed.Checkpoint.HeadHash), AdminSupport.Time(signed.Checkpoint.Time));
-            context.Output.Result(new { file = path, size, headHash = head, time }, $"Checkpoint written to {path}\nSize: {size} events\nHead: {head}\nTime: {time}");
+            var (size, head) = (signed.Checkpoint.Size, Output.Hash(signed.Checkpoint.HeadHash));
+            context.Output.Result(new { file = path, size, headHash = head, time = AdminSupport.Rfc3339(signed.Checkpoint.Time) },
+                $"Checkpoint written to {path}\nSize: {size} events\nHead: {head}\nTime: {AdminSupport.Time(signed.Checkpoint.Time)}");
             return ExitCodes.Ok;
         });
         audit.Subcommands.Add(checkpoint);

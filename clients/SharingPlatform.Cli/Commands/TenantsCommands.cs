@@ -167,6 +167,10 @@ internal static class AdminSupport
     public static string Time(Timestamp? time) =>
         time is null ? "" : time.ToDateTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>A time in JSON results, as the proto JSON mapping writes one (RFC 3339, UTC).</summary>
+    public static string? Rfc3339(Timestamp? time) =>
+        time is null ? null : time.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
     /// <summary>A <c>yyyy-MM-dd</c> date (midnight UTC) or a full ISO 8601 time.</summary>
     public static DateTime ParseTime(string option, string text, out bool dateOnly)
     {
