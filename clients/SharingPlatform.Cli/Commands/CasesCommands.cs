@@ -265,11 +265,18 @@ public static class CasesCommands
                 return ExitCodes.Ok;
             }
 
-            context.Output.Rows($"Counts by {context.Value(by)} (total {Show(counts.Total)})", ["key", "count"], counts.Cells.Select(c => new[] { c.Key, Show(c.Count) }));
+            context.Output.Rows($"Counts by {context.Value(by)} (total {Show(counts.Total)})", ["key", "count"], counts.Cells.Select(c => new[] { ReadableKey(c.Key), Show(c.Count) }));
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>A cell's key in a table: a status or event type by its short lower-case name (<c>detained</c>), a month or region as it is.</summary>
+    private static string ReadableKey(string key) =>
+        Enum.GetValues<CaseStatus>().Cast<Enum>().Concat(Enum.GetValues<EventType>().Cast<Enum>())
+            .FirstOrDefault(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture) != 0 && AdminSupport.ContractName(v) == key) is { } value
+            ? AdminSupport.EnumName(value)
+            : key;
 
     private static string Qualify(CliContext context, string name) => name.StartsWith("tenants/", StringComparison.Ordinal) ? name : $"{context.OwnParent}/cases/{name}";
 

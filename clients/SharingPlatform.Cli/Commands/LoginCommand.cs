@@ -31,7 +31,7 @@ public static class LoginCommand
             var (grpc, issuer, id, keyFile) = context.Value(connection) is { } file
                 ? FromConnectionFile(file)
                 : (Address(context.Value(server), "--server"), Address(context.Value(identity), "--identity"),
-                    context.Value(clientId) ?? Missing<string>("--client-id"), context.Value(key)?.FullName ?? Missing<string>("--key"));
+                    context.Value(clientId) ?? Missing<string>("--client-id"), context.Value(key)?.FullName ?? Missing<string>(KeyFileOption.Name));
             if (!File.Exists(keyFile))
             {
                 throw new CliException(ExitCodes.BadInput, $"No key file at {keyFile}.");

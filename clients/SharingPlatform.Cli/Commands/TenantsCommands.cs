@@ -185,6 +185,9 @@ internal static class AdminSupport
             : throw new CliException(ExitCodes.BadInput, $"{option}: not a date; use yyyy-MM-dd (e.g. 2027-06-30) or an ISO 8601 time.");
     }
 
+    /// <summary>The value's name in the contract, e.g. <c>CASE_STATUS_DETAINED</c>.</summary>
+    public static string ContractName(System.Enum value) => OriginalName(value);
+
     private static string OriginalName(System.Enum value) =>
         value.GetType().GetField(value.ToString())?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? value.ToString();
 }

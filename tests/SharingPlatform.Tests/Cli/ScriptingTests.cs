@@ -258,6 +258,41 @@ public sealed class ScriptingTests(SqliteFixture fixture) : IClassFixture<Sqlite
     }
 
     [Fact]
+    public async Task Tables_name_contract_enums_in_lower_case_without_their_prefix()
+    {
+        var admin = await fixture.CreateClientAsync(null, "tenant-admin");
+        var sync = await fixture.CreateClientAsync(admin.TenantSlug);
+        var record = Records.Valid(sync.CaseName("t-1"));
+        using (var connection = sync.Connect())
+        {
+            await connection.Cases.PushCasesAsync(Records.Push(sync, record));
+        }
+
+        using var cli = new Sharectl(fixture);
+        await cli.LoginAsync(sync);
+        await cli.LoginAsync(admin, "admin");
+        var status = AdminSupportName(record.Status);
+
+        var get = await cli.RunAsync("cases", "get", "t-1");
+        var list = await cli.RunAsync("cases", "list");
+        var stats = await cli.RunAsync("cases", "stats", "--by", "status");
+        var clients = await cli.RunAsync("clients", "list", "--profile", "admin");
+
+        Assert.All(new[] { get, list, stats }, r =>
+        {
+            Assert.True(r.Exit == 0, r.Error);
+            Assert.Contains(status, r.Out, StringComparison.Ordinal);
+            Assert.DoesNotContain("CASE_STATUS_", r.Out, StringComparison.Ordinal);
+        });
+        Assert.Contains("active", clients.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("CLIENT_STATE", clients.Out, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>CASE_STATUS_IN_TRANSIT</c> as a table shows it: <c>in_transit</c>.</summary>
+    private static string AdminSupportName(CaseStatus status) =>
+        CasesReflection.Descriptor.EnumTypes.Single(e => e.Name == "CaseStatus").FindValueByNumber((int)status).Name["CASE_STATUS_".Length..].ToLowerInvariant();
+
+    [Fact]
     public async Task The_main_commands_show_examples_in_help_and_earlier_option_names_still_work()
     {
         using var cli = new Sharectl(fixture);
