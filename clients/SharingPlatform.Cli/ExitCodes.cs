@@ -6,7 +6,7 @@ public static class ExitCodes
     /// <summary>Everything worked.</summary>
     public const int Ok = 0;
 
-    /// <summary>Wrong arguments, or an input file that cannot be used; nothing was sent.</summary>
+    /// <summary>Wrong arguments, an unknown profile, or an input file that cannot be used; nothing was sent.</summary>
     public const int BadInput = 1;
 
     /// <summary>The server refused the request (not found, permission denied, invalid, conflict).</summary>
@@ -23,4 +23,7 @@ public static class ExitCodes
 
     /// <summary>An audit verification found tampering.</summary>
     public const int VerificationFailed = 6;
+
+    /// <summary>Stopped by Ctrl-C (or SIGTERM), e.g. <c>cases pull --follow</c>: 128 + SIGINT, as shells report it.</summary>
+    public const int Cancelled = 130;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SharingPlatform.Client;
 
 namespace SharingPlatform.Cli;
 
@@ -12,8 +13,9 @@ public sealed record Profile(
     [property: JsonPropertyName("tenant")] string Tenant);
 
 /// <summary>
-/// Profiles in <c>profiles.json</c> under the user's config directory (<c>~/.config/sharectl</c>, or
-/// <c>SHARECTL_HOME</c>), owner-only. <c>--profile</c> picks one; <c>default</c> otherwise.
+/// Profiles in <c>profiles.json</c> under <c>$XDG_CONFIG_HOME/sharectl</c>, else <c>~/.config/sharectl</c> (or
+/// <c>SHARECTL_HOME</c>), never a relative path (that would be the current directory). The directory is created 0700
+/// and the file 0600 when missing, and narrowed to that if found wider. <c>--profile</c> picks one; <c>default</c> otherwise.
 /// </summary>
 public sealed class Profiles(string? directory = null)
 {
@@ -21,45 +23,45 @@ public sealed class Profiles(string? directory = null)
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public string Directory { get; } = directory ?? (Environment.GetEnvironmentVariable("SHARECTL_HOME") is { Length: > 0 } home
-        ? home
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "sharectl"));
+    public string Directory { get; } = directory ?? DefaultDirectory();
 
     private string FilePath => Path.Combine(Directory, "profiles.json");
 
-    public Dictionary<string, Profile> Load() =>
-        File.Exists(FilePath)
-            ? JsonSerializer.Deserialize<Dictionary<string, Profile>>(File.ReadAllText(FilePath)) ?? []
-            : [];
+    /// <summary>Where profiles live when no directory is given; an error rather than a relative path.</summary>
+    public static string DefaultDirectory()
+    {
+        static string? Absolute(string? path) => path is { Length: > 0 } && Path.IsPathFullyQualified(path) ? path : null;
+        var directory = Absolute(Environment.GetEnvironmentVariable("SHARECTL_HOME"))
+            ?? (Absolute(Environment.GetEnvironmentVariable("XDG_CONFIG_HOME")) is { } config ? Path.Combine(config, "sharectl") : null)
+            ?? (Absolute(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) is { } home ? Path.Combine(home, ".config", "sharectl") : null);
+        return directory ?? throw new CliException(ExitCodes.BadInput,
+            "No place for profiles: set HOME, XDG_CONFIG_HOME or SHARECTL_HOME to an absolute path (profiles are never kept in the current directory).");
+    }
+
+    public Dictionary<string, Profile> Load()
+    {
+        if (!File.Exists(FilePath))
+        {
+            return [];
+        }
+
+        SecretFile.RestrictToOwner(FilePath);
+        return JsonSerializer.Deserialize<Dictionary<string, Profile>>(File.ReadAllText(FilePath)) ?? [];
+    }
 
     public Profile Get(string? name)
     {
         var profiles = Load();
         return profiles.TryGetValue(name ?? DefaultName, out var profile) && profile is not null
             ? profile
-            : throw new CliException(ExitCodes.AuthFailed, $"No profile '{name ?? DefaultName}'. Run `sharectl login` first.");
+            : throw new CliException(ExitCodes.BadInput, $"No profile '{name ?? DefaultName}' in {FilePath}. Run `sharectl login` first.");
     }
 
     public void Save(string name, Profile profile)
     {
         var profiles = Load();
         profiles[name] = profile;
-        if (!OperatingSystem.IsWindows())
-        {
-            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        else
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-        }
-
-        var temporary = FilePath + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(profiles, Indented));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temporary, FilePath, overwrite: true);
+        OwnerOnly.CreateDirectory(Directory);
+        SecretFile.Replace(FilePath, writer => writer.Write(JsonSerializer.Serialize(profiles, Indented)));
     }
 }

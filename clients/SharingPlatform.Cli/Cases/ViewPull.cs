@@ -32,12 +32,18 @@ internal sealed class ViewPull(CliContext context, LocalView view, string? expor
         }
     }
 
+    /// <summary>What was applied, and what the view holds: the tenant's own records apart from those each grantor shares.</summary>
     public void Report(PullSummary summary)
     {
-        var text = $"{summary.Upserts} records added or updated, {summary.Deletions} removed; {summary.Held} held in {view.Path}"
+        var byTenant = view.CountByTenant();
+        var own = byTenant.GetValueOrDefault(context.OwnParent);
+        var shared = byTenant.Where(t => t.Key != context.OwnParent).ToDictionary(t => t.Key["tenants/".Length..], t => t.Value, StringComparer.Ordinal);
+        var sharedText = shared.Count == 0 ? "none shared with you" : string.Join(", ", shared.Select(s => $"{s.Value} shared by {s.Key}"));
+        var text = $"{summary.Upserts} records added or updated, {summary.Deletions} removed; {summary.Held} held in {view.Path} ({own} your own, {sharedText})"
             + (export is null ? "" : _exported == _applied ? $", exported to {export}" : ", export to follow")
             + (summary.CaughtUp ? "" : "; not caught up yet, pull again");
-        context.Output.Result(new { upserts = summary.Upserts, deletions = summary.Deletions, held = summary.Held, caught_up = summary.CaughtUp, imported }, text);
+        context.Output.Result(
+            new { upserts = summary.Upserts, deletions = summary.Deletions, held = summary.Held, own, sharedByGrantor = shared, caughtUp = summary.CaughtUp, imported }, text);
     }
 
     /// <summary>With --follow: a line whenever changes came in since the last one (and at the first catch-up).</summary>

@@ -38,8 +38,11 @@ public static class AgreementsCommands
                 },
             };
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
-            var response = await connection.Sharing.ListAgreementsAsync(request, cancellationToken: cancellationToken);
-            context.Output.Rows($"Agreements of {parent}", Columns, response.Agreements.Select(a => Row(a, parent)));
+            // ListAgreements has no page token yet: once it has, set request.PageToken = token and return page.NextPageToken.
+            var all = await Pages.AllAsync(
+                _ => connection.Sharing.ListAgreementsAsync(request, cancellationToken: cancellationToken).ResponseAsync,
+                page => page.Agreements, _ => "");
+            context.Output.Resources($"Agreements of {parent}", Columns, all, a => Row(a, parent));
             return ExitCodes.Ok;
         });
         agreements.Subcommands.Add(list);
@@ -79,6 +82,9 @@ public static class AgreementsCommands
         {
             to, fields, purpose, until, from, maxClassification, statuses, eventTypes, regions, precision, linkage, aggregateOnly, minCellSize, tenant,
         };
+        create.Description += Examples.Format(
+            ("sharectl agreements create --to un-demo --purpose un_submission --fields status,events,birth_year --statuses detained --date-precision month --until 2027-06-30",
+                "share detentions with the UN office at month precision until the end of June 2027"));
         run.Action(create, async (context, cancellationToken) =>
         {
             if (context.Value(minCellSize) is not null && !context.Value(aggregateOnly))
@@ -126,7 +132,7 @@ public static class AgreementsCommands
             var parent = AdminSupport.Parent(context, tenant);
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
             var created = await connection.Sharing.CreateAgreementAsync(new CreateAgreementRequest { Parent = parent, Agreement = agreement }, cancellationToken: cancellationToken);
-            context.Output.Message(created, "Agreement created");
+            context.Output.Resource("Agreement created", Columns, created, a => Row(a, parent));
             return ExitCodes.Ok;
         });
         return create;
@@ -170,15 +176,6 @@ public static class AgreementsCommands
         ];
     }
 
-    private static void Show(CliContext context, SharingAgreement agreement, string title, string viewer)
-    {
-        if (context.Output.Json)
-        {
-            context.Output.Message(agreement, title);
-        }
-        else
-        {
-            context.Output.Rows(title, Columns, [Row(agreement, viewer)]);
-        }
-    }
+    private static void Show(CliContext context, SharingAgreement agreement, string title, string viewer) =>
+        context.Output.Resource(title, Columns, agreement, a => Row(a, viewer));
 }

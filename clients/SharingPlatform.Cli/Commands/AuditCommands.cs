@@ -32,8 +32,9 @@ public static class AuditCommands
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
             var signed = await connection.Audit.GetCheckpointAsync(new GetCheckpointRequest(), cancellationToken: cancellationToken);
             await WriteAsync(path, replace: false, writer => writer.WriteLineAsync(Output.FormatJson(signed).AsMemory(), cancellationToken));
-            var (size, head, time) = (signed.Checkpoint.Size, Convert.ToHexStringLower(signed.Checkpoint.HeadHash.Span), AdminSupport.Time(signed.Checkpoint.Time));
-            context.Output.Result(new { file = path, size, head_hash = head, time }, $"Checkpoint written to {path}\nSize: {size} events\nHead: {head}\nTime: {time}");
+            var (size, head) = (signed.Checkpoint.Size, Output.Hash(signed.Checkpoint.HeadHash));
+            context.Output.Result(new { file = path, size, headHash = head, time = AdminSupport.Rfc3339(signed.Checkpoint.Time) },
+                $"Checkpoint written to {path}\nSize: {size} events\nHead: {head}\nTime: {AdminSupport.Time(signed.Checkpoint.Time)}");
             return ExitCodes.Ok;
         });
         audit.Subcommands.Add(checkpoint);
@@ -57,7 +58,7 @@ public static class AuditCommands
                     last = e.Sequence;
                 }
             });
-            context.Output.Result(new { file = path, events = count, first_sequence = first, last_sequence = last }, $"Exported {count} events (sequences {first}..{last}) to {path}");
+            context.Output.Result(new { file = path, events = count, firstSequence = first, lastSequence = last }, $"Exported {count} events (sequences {first}..{last}) to {path}");
             return ExitCodes.Ok;
         });
         audit.Subcommands.Add(export);
@@ -95,7 +96,7 @@ public static class AuditCommands
             }
             while (request.PageToken.Length > 0 && events.Count < max);
 
-            context.Output.Rows("Audit events", ["sequence", "time", "actor_tenant", "actor_client", "action", "resources", "purpose", "outcome"], events.Select(Row));
+            context.Output.Resources("Audit events", ["sequence", "time", "actor_tenant", "actor_client", "action", "resources", "purpose", "outcome"], events, Row);
             return ExitCodes.Ok;
         });
         return list;
@@ -108,13 +109,16 @@ public static class AuditCommands
     private static Command VerifyCommand(CliApp.Runner run)
     {
         var eventsFile = new Option<FileInfo>("--events") { Description = "An export from `sharectl audit export` (from sequence 1).", Required = true };
-        var key = new Option<FileInfo>("--key") { Description = "The pinned audit public key: a JWK file, or a checkpoint file whose public_jwk you pinned.", Required = true };
+        var key = KeyFileOption.Create(null, "The pinned audit public key: a JWK file, or a checkpoint file whose publicJwk you pinned.", earlierName: "--key");
         var kept = new Option<FileInfo[]>("--kept")
         {
             Description = "A checkpoint kept earlier: the export must reach it with the same head. Repeat for several; more narrow where a rewrite lies.",
         };
         var latest = new Option<FileInfo?>("--latest") { Description = "The checkpoint fetched now: the export must agree with it." };
         var verify = new Command("verify", "Verify an exported chain offline (no server): every digest, link and checkpoint signature.") { eventsFile, key, kept, latest };
+        verify.Description += Examples.Format(
+            ("sharectl audit verify --events audit.jsonl --key-file pinned-audit.jwk --kept checkpoint-2026-11.json",
+                "check the export against the pinned key and a checkpoint kept earlier; exit 6 if anything was rewritten"));
         run.Action(verify, (context, _) =>
         {
             var file = context.Value(eventsFile);
@@ -130,13 +134,13 @@ public static class AuditCommands
             }
             catch (ArgumentException e)
             {
-                throw new CliException(ExitCodes.BadInput, $"--key: {e.Message}");
+                throw new CliException(ExitCodes.BadInput, $"--key-file: {e.Message}");
             }
 
             var json = new
             {
-                intact = result.Intact, events = events.Count, verified_size = result.VerifiedSize, first_bad_sequence = result.FirstBadSequence,
-                first_bad_from = result.FirstBadFrom, first_bad_to = result.FirstBadTo, problem = result.Problem,
+                intact = result.Intact, events = events.Count, verifiedSize = result.VerifiedSize, firstBadSequence = result.FirstBadSequence,
+                firstBadFrom = result.FirstBadFrom, firstBadTo = result.FirstBadTo, problem = result.Problem,
             };
             if (!result.Intact)
             {
@@ -170,15 +174,15 @@ public static class AuditCommands
     /// <summary>The pinned key: a JWK file as is, or the <c>public_jwk</c> of a checkpoint file.</summary>
     private static string PinnedKey(FileInfo file)
     {
-        var text = File.ReadAllText(Existing(file, "--key"));
+        var text = File.ReadAllText(Existing(file, "--key-file"));
         if (ClientsCommands.JsonProperties(text)?.Contains("kty") == true)
         {
             return text;
         }
 
-        return Parse<SignedCheckpoint>(text, $"--key: {file.FullName}", "a JWK or a signed checkpoint").PublicJwk is { Length: > 0 } jwk
+        return Parse<SignedCheckpoint>(text, $"--key-file: {file.FullName}", "a JWK or a signed checkpoint").PublicJwk is { Length: > 0 } jwk
             ? jwk
-            : throw new CliException(ExitCodes.BadInput, $"--key: the checkpoint in {file.FullName} carries no public_jwk.");
+            : throw new CliException(ExitCodes.BadInput, $"--key-file: the checkpoint in {file.FullName} carries no publicJwk.");
     }
 
     private static T Parse<T>(string json, string where, string what)
@@ -186,9 +190,9 @@ public static class AuditCommands
     {
         try
         {
-            return JsonParser.Default.Parse<T>(json);
+            return ProtoJson.Parse<T>(json);
         }
-        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException or System.Text.Json.JsonException)
         {
             throw new CliException(ExitCodes.BadInput, $"{where} is not {what}: {e.Message}");
         }
@@ -201,15 +205,9 @@ public static class AuditCommands
     private static async Task WriteAsync(string path, bool replace, Func<StreamWriter, Task> write)
     {
         var temporary = $"{path}.partial-{Guid.NewGuid():N}";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
         try
         {
-            await using (var writer = new StreamWriter(new FileStream(temporary, options)) { NewLine = "\n" })
+            await using (var writer = new StreamWriter(OwnerOnly.CreateNew(temporary)) { NewLine = "\n" })
             {
                 await write(writer);
             }

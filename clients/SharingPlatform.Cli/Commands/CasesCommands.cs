@@ -26,9 +26,12 @@ public static class CasesCommands
     private static Command Push(CliApp.Runner run)
     {
         var file = new Argument<FileInfo>("file") { Description = "A .csv or .jsonl file of cases with names and birth dates (see README)." };
-        var linkageKey = new Option<FileInfo>("--linkage-key") { Description = "The consortium linkage key; names and dates are turned into subject tokens with it, here.", Required = true };
+        var linkageKey = KeyFileOption.Create("linkage", "The consortium linkage key; names and dates are turned into subject tokens with it, here.", earlierName: "--linkage-key");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace records changed on the server since (conflicts) with this file's version." };
         var command = new Command("push", "Pseudonymize a file of cases locally and push it. Names and full birth dates never leave this machine.") { file, linkageKey, overwrite };
+        command.Description += Examples.Format(
+            ("sharectl cases push cases.csv --linkage-key-file linkage.key", "push a CSV; problems are listed by line, nothing sent while there are any"),
+            ("sharectl cases push cases.jsonl --linkage-key-file linkage.key --output json", "the same for a script: counts and every problem as JSON"));
         run.Action(command, async (context, cancellationToken) =>
         {
             var profile = context.Profile;
@@ -111,6 +114,10 @@ public static class CasesCommands
         var outFile = new Option<FileInfo?>("--out") { Description = "A .jsonl export of the view, one record per line, rewritten after the pull. Without --store the view is kept in FILE.db beside it." };
         var follow = new Option<bool>("--follow") { Description = "Once caught up, keep receiving new changes until Ctrl-C; reconnects by itself." };
         var command = new Command("pull", "Pull your records and those shared with you into a local view, incrementally; tombstones remove records.") { store, outFile, follow };
+        command.Description += Examples.Format(
+            ("sharectl cases pull --store view.db", "fetch what changed since the last pull"),
+            ("sharectl cases pull --store view.db --out view.jsonl", "and export the view as JSONL"),
+            ("sharectl cases pull --store view.db --follow --output json", "keep receiving changes until Ctrl-C (exit 130)"));
         run.Action(command, async (context, cancellationToken) =>
         {
             var export = context.Value(outFile)?.FullName;
@@ -133,7 +140,8 @@ public static class CasesCommands
             if (context.Value(follow))
             {
                 pull.Finish(await PullSync.FollowAsync(connection.Cases, context.OwnParent, view, pull.CaughtUpAsync, cancellationToken: cancellationToken));
-                return ExitCodes.Ok;
+                // A follow ends only when stopped: the view is saved, and scripts see Ctrl-C as they would from any program.
+                return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
             }
 
             var summary = await context.Output.WithProgressAsync("Pulling", null,
@@ -211,10 +219,10 @@ public static class CasesCommands
             }
             while (shown.Count < wanted && request.PageToken.Length > 0);
 
-            context.Output.Rows("Cases", ["name", "status", "events", "updated"], shown.Select(c => new[]
+            context.Output.Resources("Cases", ["name", "status", "events", "updated"], shown, c => new[]
             {
-                c.Name, c.Status.ToString(), c.Events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), c.UpdateTime?.ToDateTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-            }));
+                c.Name, AdminSupport.EnumName(c.Status), c.Events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), AdminSupport.Time(c.UpdateTime),
+            });
             if (request.PageToken.Length > 0 && !context.Output.Json)
             {
                 context.Output.Out.WriteLine($"More records follow; raise --limit (now {wanted}) to see them.");
@@ -251,11 +259,24 @@ public static class CasesCommands
                 (_, m) => throw new CliException(ExitCodes.BadInput, "--by " + m));
             var counts = await connection.Cases.CountCasesAsync(new CountCasesRequest { Parent = context.Value(tenant) is { } t ? "tenants/" + t : context.OwnParent, GroupBy = dimension }, cancellationToken: cancellationToken);
             string Show(CountValue v) => v.Suppressed ? "suppressed" : v.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            context.Output.Rows($"Counts by {context.Value(by)} (total {Show(counts.Total)})", ["key", "count"], counts.Cells.Select(c => new[] { c.Key, Show(c.Count) }));
+            if (context.Output.Json)
+            {
+                context.Output.Message(counts, "Counts");
+                return ExitCodes.Ok;
+            }
+
+            context.Output.Rows($"Counts by {context.Value(by)} (total {Show(counts.Total)})", ["key", "count"], counts.Cells.Select(c => new[] { ReadableKey(c.Key), Show(c.Count) }));
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>A cell's key in a table: a status or event type by its short lower-case name (<c>detained</c>), a month or region as it is.</summary>
+    private static string ReadableKey(string key) =>
+        Enum.GetValues<CaseStatus>().Cast<Enum>().Concat(Enum.GetValues<EventType>().Cast<Enum>())
+            .FirstOrDefault(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture) != 0 && AdminSupport.ContractName(v) == key) is { } value
+            ? AdminSupport.EnumName(value)
+            : key;
 
     private static string Qualify(CliContext context, string name) => name.StartsWith("tenants/", StringComparison.Ordinal) ? name : $"{context.OwnParent}/cases/{name}";
 
@@ -267,7 +288,7 @@ public static class CasesCommands
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.BadInput, $"--linkage-key: {e.Message}");
+            throw new CliException(ExitCodes.BadInput, $"--linkage-key-file: {e.Message}");
         }
     }
 }

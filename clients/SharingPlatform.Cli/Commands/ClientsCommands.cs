@@ -22,6 +22,9 @@ public static class ClientsCommands
         var registerKey = KeyFile();
         var registerTenant = TenantOption();
         var register = new Command("register", "Register a client with its public key.") { registerId, roles, registerKey, registerTenant };
+        register.Description += Examples.Format(
+            ("sharectl keys new --out sync.jwk --public-out sync.public.jwk", "first make the key, on the machine that will use it"),
+            ("sharectl clients register sync --roles sync --key-file sync.public.jwk", "then register its public half"));
         run.Action(register, async (context, cancellationToken) =>
         {
             var roleList = AdminSupport.Split(context.Value(roles));
@@ -47,8 +50,11 @@ public static class ClientsCommands
         {
             var parent = AdminSupport.Parent(context, listTenant);
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
-            var response = await connection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = parent }, cancellationToken: cancellationToken);
-            context.Output.Rows($"Clients of {parent}", Columns, response.Clients.Select(Row));
+            // ListClients has no page token yet: once it has, set it in the request and return page.NextPageToken.
+            var all = await Pages.AllAsync(
+                _ => connection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = parent }, cancellationToken: cancellationToken).ResponseAsync,
+                page => page.Clients, _ => "");
+            context.Output.Resources($"Clients of {parent}", Columns, all, Row);
             return ExitCodes.Ok;
         });
         clients.Subcommands.Add(list);
@@ -82,11 +88,8 @@ public static class ClientsCommands
         return clients;
     }
 
-    private static Option<FileInfo> KeyFile() => new("--key-file")
-    {
-        Description = "The client's key as a JWK file: a public JWK, or a private one from `sharectl keys new` (only its public half is sent).",
-        Required = true,
-    };
+    private static Option<FileInfo> KeyFile() => KeyFileOption.Create(null,
+        "The client's key as a JWK file: a public JWK, or a private one from `sharectl keys new` (only its public half is sent).", earlierName: null);
 
     private static Option<string?> TenantOption() => new("--tenant") { Description = "The tenant's slug (default: the profile's tenant)." };
 
@@ -162,15 +165,5 @@ public static class ClientsCommands
     private static string[] Row(V1.Client c) =>
         [AdminSupport.LastSegment(c.Name), string.Join(",", c.Roles), AdminSupport.EnumName(c.State), c.KeyId, AdminSupport.Time(c.CreateTime)];
 
-    private static void Show(CliContext context, V1.Client client, string title)
-    {
-        if (context.Output.Json)
-        {
-            context.Output.Message(client, title);
-        }
-        else
-        {
-            context.Output.Rows(title, Columns, [Row(client)]);
-        }
-    }
+    private static void Show(CliContext context, V1.Client client, string title) => context.Output.Resource(title, Columns, client, Row);
 }

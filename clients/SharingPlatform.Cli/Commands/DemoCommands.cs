@@ -86,7 +86,8 @@ public static class DemoCommands
         try
         {
             int rows = 0, count = 0, minors = 0, repatriated = 0;
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            // Invented, but shaped like names and case data: owner-only like every file sharectl writes.
+            var stream = OwnerOnly.CreateNew(temporary);
             await using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
             await using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SharingPlatform.Client;
 using SharingPlatform.Client.Auth;
 using SharingPlatform.Client.Pseudonymization;
 
@@ -14,6 +15,7 @@ public static class KeysCommands
         var outOption = new Option<FileInfo>("--out") { Description = "Where to write the private key (created owner-only; never overwritten).", Required = true };
         var publicOut = new Option<FileInfo?>("--public-out") { Description = "Also write the public JWK here, to send to whoever registers the client (it holds no secret)." };
         var client = new Command("new", "Create a client key pair; prints the public JWK to register with the platform.") { outOption, publicOut };
+        client.Description += Examples.Format(("sharectl keys new --out admin.jwk --public-out admin.public.jwk", "keep admin.jwk; send admin.public.jwk"));
         run.Action(client, (context, _) =>
         {
             var path = context.Value(outOption).FullName;
@@ -28,10 +30,11 @@ public static class KeysCommands
             key.Save(path);
             if (publicPath is not null)
             {
-                File.WriteAllText(publicPath, key.PublicJwkJson());
+                // Public, but a key file all the same: written as every file sharectl writes, owner-only.
+                SecretFile.Write(publicPath, key.PublicJwkJson());
             }
 
-            context.Output.Result(new { key_file = path, key_id = key.KeyId, public_jwk = key.PublicJwkJson() },
+            context.Output.Result(new { keyFile = path, keyId = key.KeyId, publicJwk = key.PublicJwkJson() },
                 $"Private key written to {path} (keep it secret).\nKey id: {key.KeyId}\nPublic JWK to register:\n{key.PublicJwkJson()}");
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -44,7 +47,7 @@ public static class KeysCommands
             var path = context.Value(linkageOut).FullName;
             Refuse(path);
             LinkageKey.Create().Save(path);
-            context.Output.Result(new { linkage_key_file = path }, $"Linkage key written to {path}. Give it to partner NGOs over a secure channel; never to the platform.");
+            context.Output.Result(new { linkageKeyFile = path }, $"Linkage key written to {path}. Give it to partner NGOs over a secure channel; never to the platform.");
             return Task.FromResult(ExitCodes.Ok);
         });
         keys.Subcommands.Add(linkage);

@@ -18,13 +18,13 @@ public static class TenantsCommands
         var createId = new Argument<string>("id") { Description = "The tenant's slug, e.g. rescue-north: 1-63 of a-z, 0-9 and -." };
         var displayName = new Option<string>("--name") { Description = "Human-readable name, e.g. \"North Rescue Network\".", Required = true };
         var kind = new Option<string>("--kind") { Description = "documentation, rescue, advocacy or intergovernmental: decides which consent scopes allow sharing with it.", Required = true };
-        var adminKey = new Option<FileInfo>("--admin-key")
-        {
-            Description = "The public JWK the tenant sent for its first tenant-admin (from its `sharectl keys new --public-out`). The tenant keeps the private key; a private key file is refused.",
-            Required = true,
-        };
+        var adminKey = KeyFileOption.Create("admin",
+            "The public JWK the tenant sent for its first tenant-admin (from its `sharectl keys new --public-out`). The tenant keeps the private key; a private key file is refused.",
+            earlierName: "--admin-key");
         var adminId = new Option<string>("--admin-client-id") { Description = "The {client} part of that tenant-admin's name.", DefaultValueFactory = _ => "admin" };
         var create = new Command("create", "Create a tenant with its first tenant-admin client (platform-admin).") { createId, displayName, kind, adminKey, adminId };
+        create.Description += Examples.Format(
+            ("sharectl tenants create north-rescue --name \"North Rescue Network\" --kind rescue --admin-key-file north-admin.public.jwk", "with the public key the partner sent"));
         run.Action(create, async (context, cancellationToken) =>
         {
             var tenantKind = AdminSupport.ParseEnum<TenantKind>("--kind", context.Value(kind), k => k != TenantKind.Operator);
@@ -47,17 +47,10 @@ public static class TenantsCommands
         run.Action(list, async (context, cancellationToken) =>
         {
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
-            var all = new List<Tenant>();
-            var request = new ListTenantsRequest { PageSize = 1000 };
-            do
-            {
-                var page = await connection.Tenants.ListTenantsAsync(request, cancellationToken: cancellationToken);
-                all.AddRange(page.Tenants);
-                request.PageToken = page.NextPageToken;
-            }
-            while (request.PageToken.Length > 0);
-
-            context.Output.Rows("Tenants", Columns, all.Select(Row));
+            var all = await Pages.AllAsync(
+                token => connection.Tenants.ListTenantsAsync(new ListTenantsRequest { PageSize = 1000, PageToken = token }, cancellationToken: cancellationToken).ResponseAsync,
+                page => page.Tenants, page => page.NextPageToken);
+            context.Output.Resources("Tenants", Columns, all, Row);
             return ExitCodes.Ok;
         });
         tenants.Subcommands.Add(list);
@@ -74,17 +67,7 @@ public static class TenantsCommands
     private static string[] Row(Tenant t) =>
         [AdminSupport.LastSegment(t.Name), t.DisplayName, AdminSupport.EnumName(t.Kind), AdminSupport.EnumName(t.State), AdminSupport.Time(t.CreateTime)];
 
-    private static void Show(CliContext context, Tenant tenant, string title)
-    {
-        if (context.Output.Json)
-        {
-            context.Output.Message(tenant, title);
-        }
-        else
-        {
-            context.Output.Rows(title, Columns, [Row(tenant)]);
-        }
-    }
+    private static void Show(CliContext context, Tenant tenant, string title) => context.Output.Resource(title, Columns, tenant, Row);
 
     private static Command StateChange(CliApp.Runner run, string verb, string description,
         Func<SharingConnection, string, CancellationToken, Task<Tenant>> call, string title)
@@ -107,12 +90,15 @@ internal static class AdminSupport
 {
     /// <summary>The readable name of an enum value: <c>PURPOSE_UN_SUBMISSION</c> becomes <c>un_submission</c>.</summary>
     public static string EnumName<T>(T value)
-        where T : struct, System.Enum
+        where T : struct, System.Enum => EnumName((System.Enum)value);
+
+    /// <summary>The same for a value of any contract enum (the prefix is the name of its zero value less <c>UNSPECIFIED</c>).</summary>
+    public static string EnumName(System.Enum value)
     {
         var original = OriginalName(value);
-        var prefix = OriginalName(default(T));
-        prefix = prefix[..^"UNSPECIFIED".Length];
-        return (original.StartsWith(prefix, StringComparison.Ordinal) ? original[prefix.Length..] : original).ToLowerInvariant();
+        var prefix = OriginalName((System.Enum)System.Enum.ToObject(value.GetType(), 0));
+        prefix = prefix.EndsWith("UNSPECIFIED", StringComparison.Ordinal) ? prefix[..^"UNSPECIFIED".Length] : "";
+        return (prefix.Length > 0 && original.StartsWith(prefix, StringComparison.Ordinal) ? original[prefix.Length..] : original).ToLowerInvariant();
     }
 
     /// <summary>Parses a readable name (case, dashes and the proto prefix are forgiven); unknown names list what is allowed.</summary>
@@ -123,18 +109,22 @@ internal static class AdminSupport
         var wanted = text.Trim().Replace('-', '_').ToLowerInvariant();
         foreach (var value in allowed)
         {
-            if (EnumName(value) == wanted || OriginalName(value).Equals(wanted, StringComparison.OrdinalIgnoreCase))
+            if (EnumName(value) == wanted || OriginalName((System.Enum)value).Equals(wanted, StringComparison.OrdinalIgnoreCase))
             {
                 return value;
             }
         }
 
-        throw new CliException(ExitCodes.BadInput, $"{option}: '{text}' is not known. Use one of: {string.Join(", ", allowed.Select(EnumName))}.");
+        throw new CliException(ExitCodes.BadInput, $"{option}: not a known value. Use one of: {string.Join(", ", allowed.Select(EnumName))}.");
     }
 
     /// <summary>Parses a comma-separated list of readable names.</summary>
     public static List<T> ParseEnums<T>(string option, string? text)
         where T : struct, System.Enum => [.. Split(text).Select(item => ParseEnum<T>(option, item))];
+
+    /// <summary><c>NotFound</c> as <c>NOT_FOUND</c>, the spelling of the contract's codes.</summary>
+    public static string UpperSnake(string name) =>
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString()));
 
     /// <summary>Splits <c>a,b, c</c> into its items; null or empty gives none.</summary>
     public static List<string> Split(string? text) =>
@@ -146,7 +136,7 @@ internal static class AdminSupport
         var slug = text.StartsWith("tenants/", StringComparison.Ordinal) ? text["tenants/".Length..] : text;
         return slug.Length > 0 && !slug.Contains('/', StringComparison.Ordinal)
             ? slug
-            : throw new CliException(ExitCodes.BadInput, $"'{text}' is not a tenant id; give its slug, e.g. rescue-north.");
+            : throw new CliException(ExitCodes.BadInput, "not a tenant id; give its slug, e.g. rescue-north.");
     }
 
     /// <summary>
@@ -177,6 +167,10 @@ internal static class AdminSupport
     public static string Time(Timestamp? time) =>
         time is null ? "" : time.ToDateTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>A time in JSON results, as the proto JSON mapping writes one (RFC 3339, UTC).</summary>
+    public static string? Rfc3339(Timestamp? time) =>
+        time is null ? null : time.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
     /// <summary>A <c>yyyy-MM-dd</c> date (midnight UTC) or a full ISO 8601 time.</summary>
     public static DateTime ParseTime(string option, string text, out bool dateOnly)
     {
@@ -188,10 +182,12 @@ internal static class AdminSupport
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
             ? time.UtcDateTime
-            : throw new CliException(ExitCodes.BadInput, $"{option}: '{text}' is not a date; use yyyy-MM-dd (e.g. 2027-06-30) or an ISO 8601 time.");
+            : throw new CliException(ExitCodes.BadInput, $"{option}: not a date; use yyyy-MM-dd (e.g. 2027-06-30) or an ISO 8601 time.");
     }
 
-    private static string OriginalName<T>(T value)
-        where T : struct, System.Enum =>
-        typeof(T).GetField(value.ToString())?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? value.ToString();
+    /// <summary>The value's name in the contract, e.g. <c>CASE_STATUS_DETAINED</c>.</summary>
+    public static string ContractName(System.Enum value) => OriginalName(value);
+
+    private static string OriginalName(System.Enum value) =>
+        value.GetType().GetField(value.ToString())?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? value.ToString();
 }

@@ -42,6 +42,24 @@ public sealed class LocalView : IDisposable
     /// <summary>How many records the view holds.</summary>
     public int Count => Guard(() => Convert.ToInt32(Scalar(_connection, "SELECT count(*) FROM record"), System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// How many records the view holds per owning tenant (the grantor: <c>tenants/X</c> of <c>tenants/X/cases/Y</c>),
+    /// counted in SQL, so that a summary can tell the caller's own records from those shared with it.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> CountByTenant()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT substr(name, 1, 8 + instr(substr(name, 9), '/') - 1), count(*) FROM record GROUP BY 1 ORDER BY 1";
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        using var reader = Guard(() => command.ExecuteReader());
+        while (Guard(reader.Read))
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
     /// <summary>The records, ordered by name, read from the file as they are enumerated.</summary>
     public IEnumerable<CaseRecord> Records
     {

@@ -15,7 +15,7 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     {
         var key = Path.Combine(fixture.DataDirectory, "bootstrap", "platform-admin.jwk");
         var (exit, _, error) = await cli.RunAsync("login", "--server", PlatformFixture.GrpcAddress.ToString(), "--identity", PlatformFixture.Issuer.ToString(),
-            "--client-id", PlatformFixture.PlatformAdminId, "--key", key, "--profile", "admin");
+            "--client-id", PlatformFixture.PlatformAdminId, "--key-file", key, "--profile", "admin");
         Assert.True(exit == 0, error);
     }
 
@@ -41,26 +41,26 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
 
         // The partner makes its admin key and sends only the public half; the operator creates the tenant with it.
         Ok(await cli.RunAsync("keys", "new", "--out", adminKey, "--public-out", adminPublic));
-        var privateRefused = await cli.RunAsync("tenants", "create", slug, "--name", "North Rescue Network", "--kind", "rescue", "--admin-key", adminKey, "--profile", "admin");
-        Ok(await cli.RunAsync("tenants", "create", slug, "--name", "North Rescue Network", "--kind", "rescue", "--admin-key", adminPublic, "--profile", "admin"));
+        var privateRefused = await cli.RunAsync("tenants", "create", slug, "--name", "North Rescue Network", "--kind", "rescue", "--admin-key-file", adminKey, "--profile", "admin");
+        Ok(await cli.RunAsync("tenants", "create", slug, "--name", "North Rescue Network", "--kind", "rescue", "--admin-key-file", adminPublic, "--profile", "admin"));
         var tenants = Json(await cli.RunAsync("tenants", "list", "--output", "json", "--profile", "admin"));
         Ok(await cli.RunAsync("login", "--server", PlatformFixture.GrpcAddress.ToString(), "--identity", PlatformFixture.Issuer.ToString(),
-            "--client-id", $"tenants/{slug}/clients/admin", "--key", adminKey));
+            "--client-id", $"tenants/{slug}/clients/admin", "--key-file", adminKey));
         var newKey = Json(await cli.RunAsync("keys", "new", "--out", syncKey, "--output", "json"));
-        await File.WriteAllTextAsync(syncPublic, newKey.GetProperty("public_jwk").GetString(), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(syncPublic, newKey.GetProperty("publicJwk").GetString(), TestContext.Current.CancellationToken);
         var registered = Json(await cli.RunAsync("clients", "register", "sync", "--roles", "sync,auditor", "--key-file", syncPublic, "--output", "json"));
         var clients = Json(await cli.RunAsync("clients", "list", "--output", "json"));
         var operatorRegister = await cli.RunAsync("clients", "register", "backdoor", "--roles", "sync", "--key-file", syncPublic, "--tenant", slug, "--profile", "admin");
 
-        var tenant = Assert.Single(tenants.EnumerateArray(), t => t.GetProperty("tenant").GetString() == slug);
-        Assert.Equal("rescue", tenant.GetProperty("kind").GetString());
-        Assert.Equal("active", tenant.GetProperty("state").GetString());
+        var tenant = Assert.Single(tenants.EnumerateArray(), t => t.GetProperty("name").GetString() == "tenants/" + slug);
+        Assert.Equal("TENANT_KIND_RESCUE", tenant.GetProperty("kind").GetString());
+        Assert.Equal("TENANT_STATE_ACTIVE", tenant.GetProperty("state").GetString());
         Assert.True(privateRefused.Exit == 1, privateRefused.Error);
         Assert.True(operatorRegister.Exit == 2, operatorRegister.Error);
         Assert.Equal($"tenants/{slug}/clients/sync", registered.GetProperty("name").GetString());
         Assert.Equal(["auditor", "sync"], registered.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).Order());
         Assert.Equal(ClientKey.Load(syncKey).KeyId, registered.GetProperty("keyId").GetString());
-        Assert.Equal(["admin", "sync"], clients.EnumerateArray().Select(c => c.GetProperty("client_id").GetString()).Order());
+        Assert.Equal([$"tenants/{slug}/clients/admin", $"tenants/{slug}/clients/sync"], clients.EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order());
     }
 
     [Fact]
@@ -116,15 +116,17 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         Assert.Equal(DatePrecision.Month, agreement.DatePrecision);
         Assert.Equal(DateTime.ParseExact(until, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(1).AddSeconds(-1), agreement.ValidUntil.ToDateTime());
         var row = Assert.Single(listed.EnumerateArray());
-        Assert.Equal(id, row.GetProperty("id").GetString());
-        Assert.Equal(grantee.TenantSlug, row.GetProperty("partner").GetString());
-        Assert.Equal("un_submission", row.GetProperty("purpose").GetString());
-        Assert.Equal("yes", row.GetProperty("live").GetString());
+        Assert.Equal(agreement.Name, row.GetProperty("name").GetString());
+        Assert.Equal(grantee.Parent, row.GetProperty("grantee").GetString());
+        Assert.Equal("PURPOSE_UN_SUBMISSION", row.GetProperty("purpose").GetString());
+        Assert.True(row.GetProperty("live").GetBoolean());
         Ok(table);
         Assert.Contains("outgoing", table.Out, StringComparison.Ordinal);
         Ok(revoked);
         Assert.Empty(afterRevoke.EnumerateArray());
-        Assert.Equal("revoked", Assert.Single(ended.EnumerateArray()).GetProperty("live").GetString());
+        var ended1 = Assert.Single(ended.EnumerateArray());
+        Assert.False(ended1.GetProperty("live").GetBoolean());
+        Assert.Equal(JsonValueKind.String, ended1.GetProperty("revokeTime").ValueKind);
     }
 
     [Theory]
@@ -165,7 +167,7 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var disable = await cli.RunAsync("clients", "disable", other.ClientId, "--tenant", other.TenantSlug);
         var grant = await cli.RunAsync("agreements", "create", "--tenant", other.TenantSlug, "--to", admin.TenantSlug, "--fields", "status",
             "--purpose", "documentation", "--until", DateTime.UtcNow.AddYears(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var createTenant = await cli.RunAsync("tenants", "create", "x-" + admin.TenantSlug, "--name", "x", "--kind", "advocacy", "--admin-key", publicKey);
+        var createTenant = await cli.RunAsync("tenants", "create", "x-" + admin.TenantSlug, "--name", "x", "--kind", "advocacy", "--admin-key-file", publicKey);
 
         Assert.All(new[] { list, register, disable, grant, createTenant }, r => Assert.Equal(2, r.Exit));
         Assert.Contains("NotFound", list.Error, StringComparison.Ordinal);

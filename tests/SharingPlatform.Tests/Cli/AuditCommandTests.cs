@@ -37,7 +37,7 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     private static async Task<long> SizeAsync(string checkpointFile) =>
-        JsonParser.Default.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(checkpointFile, TestContext.Current.CancellationToken)).Checkpoint.Size;
+        SharingPlatform.Cli.ProtoJson.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(checkpointFile, TestContext.Current.CancellationToken)).Checkpoint.Size;
 
     [Fact]
     public async Task Checkpoint_export_and_offline_verify_succeed_on_an_untouched_log()
@@ -45,12 +45,12 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var (cli, _, kept, events, latest) = await ExportAsync();
         using var _ = cli;
         var keyFile = Path.Combine(cli.Home, "audit-key.jwk");
-        var checkpoint = JsonParser.Default.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(kept, TestContext.Current.CancellationToken));
+        var checkpoint = SharingPlatform.Cli.ProtoJson.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(kept, TestContext.Current.CancellationToken));
         await File.WriteAllTextAsync(keyFile, checkpoint.PublicJwk, TestContext.Current.CancellationToken);
         var lines = await File.ReadAllLinesAsync(events, TestContext.Current.CancellationToken);
 
-        var byCheckpoint = await cli.RunAsync("audit", "verify", "--events", events, "--key", kept, "--kept", kept, "--latest", latest);
-        var byJwk = await cli.RunAsync("audit", "verify", "--events", events, "--key", keyFile, "--kept", kept, "--output", "json");
+        var byCheckpoint = await cli.RunAsync("audit", "verify", "--events", events, "--key-file", kept, "--kept", kept, "--latest", latest);
+        var byJwk = await cli.RunAsync("audit", "verify", "--events", events, "--key-file", keyFile, "--kept", kept, "--output", "json");
         var exported = await cli.RunAsync("audit", "export", "--out", events, "--profile", "admin", "--output", "json");
         var again = await cli.RunAsync("audit", "checkpoint", "--out", kept, "--profile", "admin");
 
@@ -61,7 +61,7 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         Assert.True(result.RootElement.GetProperty("intact").GetBoolean());
         Assert.Equal(lines.Length, result.RootElement.GetProperty("events").GetInt32());
         Assert.True(lines.Length >= checkpoint.Checkpoint.Size);
-        Assert.Equal(Enumerable.Range(1, lines.Length).Select(i => (long)i), lines.Select(l => JsonParser.Default.Parse<AuditEvent>(l).Sequence));
+        Assert.Equal(Enumerable.Range(1, lines.Length).Select(i => (long)i), lines.Select(l => SharingPlatform.Cli.ProtoJson.Parse<AuditEvent>(l).Sequence));
         Ok(exported);
         using var export = JsonDocument.Parse(exported.Out);
         Assert.True(export.RootElement.GetProperty("events").GetInt64() > lines.Length);
@@ -83,17 +83,17 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var tampered = Path.Combine(cli.Home, "tampered.jsonl");
         await File.WriteAllLinesAsync(tampered, lines, TestContext.Current.CancellationToken);
 
-        var result = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", latest, "--kept", kept, "--latest", latest);
-        var json = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", latest, "--output", "json");
+        var result = await cli.RunAsync("audit", "verify", "--events", tampered, "--key-file", latest, "--kept", kept, "--latest", latest);
+        var json = await cli.RunAsync("audit", "verify", "--events", tampered, "--key-file", latest, "--output", "json");
 
         Assert.Equal(6, result.Exit);
         Assert.Contains($"first bad sequence {target + 1}: content changed", result.Error, StringComparison.Ordinal);
         Assert.Equal(6, json.Exit);
         using var document = JsonDocument.Parse(json.Out);
         Assert.False(document.RootElement.GetProperty("intact").GetBoolean());
-        Assert.Equal(target + 1, document.RootElement.GetProperty("first_bad_sequence").GetInt64());
-        Assert.Equal(target + 1, document.RootElement.GetProperty("first_bad_from").GetInt64());
-        Assert.Equal(target + 1, document.RootElement.GetProperty("first_bad_to").GetInt64());
+        Assert.Equal(target + 1, document.RootElement.GetProperty("firstBadSequence").GetInt64());
+        Assert.Equal(target + 1, document.RootElement.GetProperty("firstBadFrom").GetInt64());
+        Assert.Equal(target + 1, document.RootElement.GetProperty("firstBadTo").GetInt64());
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var rewritten = new List<string>();
         foreach (var line in await File.ReadAllLinesAsync(events, TestContext.Current.CancellationToken))
         {
-            var e = JsonParser.Default.Parse<AuditEvent>(line);
+            var e = SharingPlatform.Cli.ProtoJson.Parse<AuditEvent>(line);
             if (e.Sequence > earlySize)
             {
                 Assert.False(e.Redacted);
@@ -126,18 +126,18 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var tampered = Path.Combine(cli.Home, "rewritten.jsonl");
         await File.WriteAllLinesAsync(tampered, rewritten, TestContext.Current.CancellationToken);
 
-        var unanchored = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", kept);
-        var one = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", kept, "--kept", kept);
-        var two = await cli.RunAsync("audit", "verify", "--events", tampered, "--key", kept, "--kept", kept, "--kept", early, "--output", "json");
+        var unanchored = await cli.RunAsync("audit", "verify", "--events", tampered, "--key-file", kept);
+        var one = await cli.RunAsync("audit", "verify", "--events", tampered, "--key-file", kept, "--kept", kept);
+        var two = await cli.RunAsync("audit", "verify", "--events", tampered, "--key-file", kept, "--kept", kept, "--kept", early, "--output", "json");
 
         Ok(unanchored);
         Assert.Equal(6, one.Exit);
         Assert.Contains($"first bad sequence between 1 and {keptSize}, not known more closely", one.Error, StringComparison.Ordinal);
         Assert.Equal(6, two.Exit);
         using var document = JsonDocument.Parse(two.Out);
-        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("first_bad_sequence").ValueKind);
-        Assert.Equal(earlySize + 1, document.RootElement.GetProperty("first_bad_from").GetInt64());
-        Assert.Equal(keptSize, document.RootElement.GetProperty("first_bad_to").GetInt64());
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("firstBadSequence").ValueKind);
+        Assert.Equal(earlySize + 1, document.RootElement.GetProperty("firstBadFrom").GetInt64());
+        Assert.Equal(keptSize, document.RootElement.GetProperty("firstBadTo").GetInt64());
         // Sequences and the problem only: nothing of any event's content.
         Assert.DoesNotContain("insider", one.Out + one.Error + two.Out + two.Error, StringComparison.Ordinal);
     }
@@ -147,20 +147,20 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     {
         var (cli, _, kept, events, _) = await ExportAsync();
         using var _ = cli;
-        var forged = JsonParser.Default.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(kept, TestContext.Current.CancellationToken));
+        var forged = SharingPlatform.Cli.ProtoJson.Parse<SignedCheckpoint>(await File.ReadAllTextAsync(kept, TestContext.Current.CancellationToken));
         forged.Checkpoint.Size -= 1;
         var forgedFile = Path.Combine(cli.Home, "forged.json");
         await File.WriteAllTextAsync(forgedFile, JsonFormatter.Default.Format(forged), TestContext.Current.CancellationToken);
 
-        var result = await cli.RunAsync("audit", "verify", "--events", events, "--key", kept, "--kept", forgedFile);
-        var json = await cli.RunAsync("audit", "verify", "--events", events, "--key", kept, "--kept", forgedFile, "--output", "json");
+        var result = await cli.RunAsync("audit", "verify", "--events", events, "--key-file", kept, "--kept", forgedFile);
+        var json = await cli.RunAsync("audit", "verify", "--events", events, "--key-file", kept, "--kept", forgedFile, "--output", "json");
 
         Assert.Equal(6, result.Exit);
         Assert.Contains("checkpoint signature invalid: no event is shown to be bad", result.Error, StringComparison.Ordinal);
         Assert.Equal(6, json.Exit);
         using var document = JsonDocument.Parse(json.Out);
-        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("first_bad_sequence").ValueKind);
-        Assert.Equal(0, document.RootElement.GetProperty("first_bad_from").GetInt64());
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("firstBadSequence").ValueKind);
+        Assert.Equal(0, document.RootElement.GetProperty("firstBadFrom").GetInt64());
         Assert.Equal("checkpoint signature invalid", document.RootElement.GetProperty("problem").GetString());
     }
 
@@ -172,9 +172,9 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var garbage = Path.Combine(cli.Home, "garbage.jsonl");
         await File.WriteAllTextAsync(garbage, "{\"sequence\": \"x\"}\n", TestContext.Current.CancellationToken);
 
-        var badEvents = await cli.RunAsync("audit", "verify", "--events", garbage, "--key", kept);
-        var badKey = await cli.RunAsync("audit", "verify", "--events", events, "--key", events);
-        var missing = await cli.RunAsync("audit", "verify", "--events", Path.Combine(cli.Home, "none.jsonl"), "--key", kept);
+        var badEvents = await cli.RunAsync("audit", "verify", "--events", garbage, "--key-file", kept);
+        var badKey = await cli.RunAsync("audit", "verify", "--events", events, "--key-file", events);
+        var missing = await cli.RunAsync("audit", "verify", "--events", Path.Combine(cli.Home, "none.jsonl"), "--key-file", kept);
 
         Assert.Equal(1, badEvents.Exit);
         Assert.Contains("line 1", badEvents.Error, StringComparison.Ordinal);
@@ -203,7 +203,7 @@ public sealed class AuditCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         Ok(filtered);
         using var second = JsonDocument.Parse(filtered.Out);
         Assert.True(second.RootElement.GetArrayLength() >= 3);
-        Assert.All(second.RootElement.EnumerateArray(), e => Assert.Equal(PlatformFixture.PlatformAdminId, e.GetProperty("actor_client").GetString()));
+        Assert.All(second.RootElement.EnumerateArray(), e => Assert.Equal(PlatformFixture.PlatformAdminId, e.GetProperty("actorClient").GetString()));
         Ok(table);
         Assert.Contains("Audit events", table.Out, StringComparison.Ordinal);
     }

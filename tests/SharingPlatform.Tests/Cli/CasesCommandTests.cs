@@ -46,7 +46,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var csv = CsvFile("cases.csv", 30);
         var view = Temp("view.jsonl");
 
-        var push = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+        var push = await _cli.RunAsync("cases", "push", csv, "--linkage-key-file", key, "--output", "json");
         var pull = await _cli.RunAsync("cases", "pull", "--out", view);
 
         Assert.True(push.Exit == 0, push.Error);
@@ -60,7 +60,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var token = new SubjectPseudonymizer(LinkageKey.Load(key)).Token(new PersonIdentifiers("최", "미라0", new DateOnly(1994, 3, 15), "F"));
         Assert.Contains(pulled, line => line.Contains(token, StringComparison.Ordinal));
         Assert.DoesNotContain(pulled, line => line.Contains('최', StringComparison.Ordinal) || line.Contains("1994-03-15", StringComparison.Ordinal));
-        var again = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+        var again = await _cli.RunAsync("cases", "push", csv, "--linkage-key-file", key, "--output", "json");
         Assert.Equal(30, JsonDocument.Parse(again.Out).RootElement.GetProperty("counts").GetProperty("unchanged").GetInt32());
         _ = client;
     }
@@ -69,7 +69,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     public async Task A_pull_killed_part_way_resumes_to_exactly_the_same_view()
     {
         var (client, key) = await PartnerAsync();
-        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key-file", key)).Exit);
         var interrupted = Temp("interrupted.db");
         var reference = Temp("reference.jsonl");
 
@@ -102,7 +102,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     public async Task A_jsonl_view_of_an_earlier_version_is_imported_once_then_pulled_on_from_its_cursor()
     {
         var (client, key) = await PartnerAsync();
-        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key-file", key)).Exit);
         var legacy = Temp("legacy.jsonl");
         var reference = Temp("reference.jsonl");
         // As an earlier sharectl left it after a crash between its two files: 1,000 records, and the cursor after 700.
@@ -138,7 +138,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     public async Task An_earlier_view_is_imported_with_a_message_for_people()
     {
         var (client, key) = await PartnerAsync();
-        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 3), "--linkage-key", key)).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 3), "--linkage-key-file", key)).Exit);
         var legacy = Temp("people.jsonl");
         using (var connection = client.Connect())
         {
@@ -155,10 +155,10 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
-    public async Task Follow_picks_up_a_record_pushed_while_it_runs_and_stops_cleanly_on_ctrl_c()
+    public async Task Follow_picks_up_a_record_pushed_while_it_runs_and_stops_on_ctrl_c_with_exit_130()
     {
         var (client, key) = await PartnerAsync();
-        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 3), "--linkage-key", key)).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 3), "--linkage-key-file", key)).Exit);
         var store = Temp("followed.db");
         using var stop = new CancellationTokenSource();
 
@@ -173,11 +173,11 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         stop.Cancel();
         var (exit, output, error) = await following.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        Assert.True(exit == 0, error);
+        Assert.True(exit == 130, error);
         var reports = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(3, reports[0].GetProperty("held").GetInt32());
         Assert.Equal(4, reports[^1].GetProperty("held").GetInt32());
-        Assert.True(reports[^1].GetProperty("caught_up").GetBoolean());
+        Assert.True(reports[^1].GetProperty("caughtUp").GetBoolean());
     }
 
     /// <summary>Waits (reading the store as another program would, while the pull writes it) until it holds <paramref name="count"/> records.</summary>
@@ -227,10 +227,10 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
 
         var results = new Dictionary<string, (int Exit, string Out, string Error)>
         {
-            ["wrong columns"] = await _cli.RunAsync("cases", "push", wrongColumns, "--linkage-key", key),
-            ["not valid UTF-8"] = await _cli.RunAsync("cases", "push", brokenUtf8, "--linkage-key", key),
-            ["longer than 1 MiB"] = await _cli.RunAsync("cases", "push", hugeLine, "--linkage-key", key),
-            ["must be one of"] = await _cli.RunAsync("cases", "push", badValue, "--linkage-key", key),
+            ["wrong columns"] = await _cli.RunAsync("cases", "push", wrongColumns, "--linkage-key-file", key),
+            ["not valid UTF-8"] = await _cli.RunAsync("cases", "push", brokenUtf8, "--linkage-key-file", key),
+            ["longer than 1 MiB"] = await _cli.RunAsync("cases", "push", hugeLine, "--linkage-key-file", key),
+            ["must be one of"] = await _cli.RunAsync("cases", "push", badValue, "--linkage-key-file", key),
         };
 
         foreach (var (expected, result) in results)
@@ -259,7 +259,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         {
             var path = Temp(name);
             await File.WriteAllTextAsync(path, content, TestContext.Current.CancellationToken);
-            var (exit, output, error) = await _cli.RunAsync("cases", "push", path, "--linkage-key", key);
+            var (exit, output, error) = await _cli.RunAsync("cases", "push", path, "--linkage-key-file", key);
 
             Assert.True(exit == 1, $"{name}: exit {exit} {error}");
             Assert.DoesNotContain("Minsu", output + error, StringComparison.Ordinal);
@@ -278,7 +278,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var csv = CsvFile("reused.csv", 1);
         await File.AppendAllTextAsync(csv, "c-0000,박,철수,1980-01-01,M,,detained,restricted,partners,KP-09,arrested,2024,CN,CN-JL,Tumen,,,\"x\",demo,family,B,2\n", TestContext.Current.CancellationToken);
 
-        var (exit, output, _) = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+        var (exit, output, _) = await _cli.RunAsync("cases", "push", csv, "--linkage-key-file", key, "--output", "json");
 
         Assert.Equal(1, exit);
         Assert.Contains("different person", output, StringComparison.Ordinal);
@@ -288,7 +288,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     public async Task The_view_store_its_journal_and_the_export_are_readable_by_the_owner_only()
     {
         var (_, key) = await PartnerAsync();
-        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 2), "--linkage-key", key)).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("few.csv", 2), "--linkage-key-file", key)).Exit);
         var view = Temp("private-view.jsonl");
         var files = new[] { view, view + ".db", view + ".db-journal" };
 
@@ -355,7 +355,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     public async Task Listing_follows_page_tokens_until_the_limit_or_the_end()
     {
         var (_, key) = await PartnerAsync();
-        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key", key)).Exit);
+        Assert.Equal(0, (await _cli.RunAsync("cases", "push", CsvFile("many.csv", 1200), "--linkage-key-file", key)).Exit);
 
         var some = await _cli.RunAsync("cases", "list", "--limit", "1100", "--output", "json");
         var all = await _cli.RunAsync("cases", "list", "--limit", "5000", "--output", "json");
@@ -374,7 +374,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var (_, key) = await PartnerAsync();
         var csv = CsvFile("mixed.csv", 3, i => i == 1 ? "Broker reachable on 138 0013 8000." : "Arrested at the station.");
 
-        var (exit, output, _) = await _cli.RunAsync("cases", "push", csv, "--linkage-key", key, "--output", "json");
+        var (exit, output, _) = await _cli.RunAsync("cases", "push", csv, "--linkage-key-file", key, "--output", "json");
 
         Assert.Equal(5, exit);
         var root = JsonDocument.Parse(output).RootElement;
@@ -394,8 +394,8 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         Assert.Equal(0, (await _cli.RunAsync("demo", "data", "--count", "120", "--out", hangul, "--seed", "3")).Exit);
         Assert.Equal(0, (await _cli.RunAsync("demo", "data", "--count", "120", "--out", romanized, "--seed", "3", "--romanized")).Exit);
 
-        var first = await _cli.RunAsync("cases", "push", hangul, "--linkage-key", key, "--output", "json");
-        var second = await _cli.RunAsync("cases", "push", romanized, "--linkage-key", key, "--output", "json");
+        var first = await _cli.RunAsync("cases", "push", hangul, "--linkage-key-file", key, "--output", "json");
+        var second = await _cli.RunAsync("cases", "push", romanized, "--linkage-key-file", key, "--output", "json");
 
         Assert.True(first.Exit == 0, first.Out + first.Error);
         Assert.Equal(120, JsonDocument.Parse(first.Out).RootElement.GetProperty("counts").GetProperty("created").GetInt32());

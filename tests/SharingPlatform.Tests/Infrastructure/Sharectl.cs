@@ -28,7 +28,7 @@ public sealed class Sharectl(PlatformFixture fixture) : IDisposable
         }
 
         var (exit, _, error) = await RunAsync("login", "--server", PlatformFixture.GrpcAddress.ToString(), "--identity", PlatformFixture.Issuer.ToString(),
-            "--client-id", client.ClientId, "--key", keyFile, "--profile", profile);
+            "--client-id", client.ClientId, "--key-file", keyFile, "--profile", profile);
         Assert.True(exit == 0, error);
     }
 
