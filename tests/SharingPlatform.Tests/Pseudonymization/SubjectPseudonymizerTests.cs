@@ -80,12 +80,22 @@ public sealed class SubjectPseudonymizerTests
                 vector.GetProperty("sex").GetString()!,
                 vector.GetProperty("county").GetString()!);
 
-            Assert.Equal(vector.GetProperty("canonical").GetString(), SubjectPseudonymizer.Canonical(person));
-            Assert.Equal(vector.GetProperty("token").GetString(), pseudonymizer.Token(person));
+            if (vector.TryGetProperty("refused", out var refused) && refused.GetBoolean())
+            {
+                // Text that cannot be normalized (U+FFFE) gives no token at all.
+                Assert.Throws<ArgumentException>(() => pseudonymizer.Token(person));
+            }
+            else
+            {
+                Assert.Equal(vector.GetProperty("canonical").GetString(), SubjectPseudonymizer.Canonical(person));
+                Assert.Equal(vector.GetProperty("token").GetString(), pseudonymizer.Token(person));
+            }
+
             count++;
         }
 
-        Assert.Equal(7, count);
+        // Vectors are added, never removed: fewer than the 50 of December 2026 means the file is not the shared one.
+        Assert.True(count >= 50, $"only {count} vectors read");
     }
 
     [Fact]
