@@ -82,6 +82,13 @@ public sealed class CallerInterceptor(SharingDbContext db) : Interceptor
             RpcErrors.Unauthenticated("KEY_ROTATED", "This access token was obtained with a key the client no longer has; request a new token.");
         }
 
+        // Likewise a token from before the client was last disabled: enabling it again must not revive a token that was
+        // taken while it was disabled for a reason (a leak, a departed partner).
+        if ((user.FindFirst(TokenClaims.ClientGeneration)?.Value ?? "0") != client.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            RpcErrors.Unauthenticated("TOKEN_REVOKED", "This access token was obtained before the client was disabled; request a new token.");
+        }
+
         if (user.FindFirst(TokenClaims.Tenant)?.Value != client.TenantSlug)
         {
             RpcErrors.Unauthenticated("TOKEN_TENANT_MISMATCH", "The access token does not match this client's tenant.");

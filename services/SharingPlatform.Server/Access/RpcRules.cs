@@ -35,6 +35,7 @@ public static class RpcRules
         ["/sharing.v1.TenantAdminService/RegisterClient"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
         ["/sharing.v1.TenantAdminService/ListClients"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
         ["/sharing.v1.TenantAdminService/DisableClient"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
+        ["/sharing.v1.TenantAdminService/EnableClient"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
         ["/sharing.v1.TenantAdminService/RotateClientKey"] = RpcRule.Require(Roles.PlatformAdmin, Roles.TenantAdmin),
 
         // Agreements are changed by the grantor's own tenant-admin, never the operator, and read by either party

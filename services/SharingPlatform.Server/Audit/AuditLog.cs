@@ -38,18 +38,11 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
             }
         }
 
-        if (request.PageSize is < 0 or > 1000)
-        {
-            RpcErrors.InvalidArgument("page_size", "OUT_OF_RANGE", "Must be 0 (default 100) to 1000.");
-        }
-
+        var pageSize = PageSizes.Resolve(request.PageSize);
         var filter = request.Clone();
         filter.PageSize = 0;
         filter.PageToken = "";
-        if (!PageToken.TryParse(request.PageToken, keys, caller.TenantId, filter, out var after))
-        {
-            RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
-        }
+        var after = PageToken.Open(request.PageToken, keys, caller.TenantId, filter);
 
         var query = Visible(caller).AsNoTracking().Where(e => e.Seq > after);
         if (request.ActorTenant.Length > 0)
@@ -84,7 +77,6 @@ public sealed partial class AuditLog(SharingDbContext db, AuditSigner signer, Se
             query = query.Where(e => e.Time < end);
         }
 
-        var pageSize = request.PageSize == 0 ? 100 : request.PageSize;
         var rows = await query.OrderBy(e => e.Seq).Take(pageSize + 1).ToListAsync(cancellationToken);
         var response = new ListAuditEventsResponse { Events = { rows.Take(pageSize).Select(e => e.ToProto(redacted: false)) } };
         if (rows.Count > pageSize)

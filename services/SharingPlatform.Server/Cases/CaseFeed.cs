@@ -59,17 +59,12 @@ public sealed class CaseFeed(SharingDbContext db, CaseScope scope, ServerKeys ke
             RpcErrors.InvalidArgument("cursor", "INVALID_CURSOR", "Not a cursor this server issued to this tenant; start again with an empty cursor.");
         }
 
-        if (request.BatchSize is < 0 or > MaxBatch)
-        {
-            RpcErrors.InvalidArgument("batch_size", "OUT_OF_RANGE", $"Must be 0 (default {DefaultBatch}) to {MaxBatch}.");
-        }
-
         if (request.MaxChanges < 0)
         {
             RpcErrors.InvalidArgument("max_changes", "OUT_OF_RANGE", "Must be 0 (no limit) or more.");
         }
 
-        var batch = request.BatchSize == 0 ? DefaultBatch : request.BatchSize;
+        var batch = PageSizes.Resolve(request.BatchSize, "batch_size", DefaultBatch, MaxBatch);
         var remaining = request.MaxChanges == 0 ? long.MaxValue : request.MaxChanges;
         if (request.Follow)
         {

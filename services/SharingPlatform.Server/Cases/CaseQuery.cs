@@ -50,22 +50,14 @@ public sealed partial class CaseQuery(CaseScope scope, AuditTrail trail, ServerK
             RpcErrors.NotFound(request.Parent);
         }
 
-        if (request.PageSize is < 0 or > MaxPageSize)
-        {
-            RpcErrors.InvalidArgument("page_size", "OUT_OF_RANGE", $"Must be 0 (default {DefaultPageSize}) to {MaxPageSize}.");
-        }
-
+        var pageSize = PageSizes.Resolve(request.PageSize, defaultSize: DefaultPageSize, max: MaxPageSize);
         var filter = request.Clone();
         filter.PageSize = 0;
         filter.PageToken = "";
-        if (!PageToken.TryParse(request.PageToken, keys, caller.TenantId, filter, out var afterId))
-        {
-            RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
-        }
+        var afterId = PageToken.Open(request.PageToken, keys, caller.TenantId, filter);
 
         // One call examines at most ScanBudget stored rows of the tenant, however few of them the view shows: the
         // database filters them, and a page that ends at the budget carries a token to go on from there.
-        var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
         var scanEnd = await scope.ScanEndAsync(view, afterId, ScanBudget, cancellationToken);
         var query = Filter(scope.Readable(view), request, view).Where(c => c.Id > afterId);
         if (scanEnd is { } end)

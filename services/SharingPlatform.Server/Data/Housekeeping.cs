@@ -5,8 +5,8 @@ using SharingPlatform.Server.Hosting;
 namespace SharingPlatform.Server.Data;
 
 /// <summary>
-/// Deletes what has outlived its use, in the background instead of on every push and token request: push receipts
-/// older than <see cref="CaseWriter.ReceiptRetention"/> and client assertions past their expiry by a clock skew. Runs shortly after
+/// Deletes what has outlived its use, in the background instead of on every push and token request: push and request
+/// receipts older than <see cref="CaseWriter.ReceiptRetention"/> and client assertions past their expiry by a clock skew. Runs shortly after
 /// start and then every <see cref="Interval"/>. Until a row is purged, its readers treat it as gone: an expired receipt
 /// answers no replay, an expired assertion refuses no jti.
 /// </summary>
@@ -21,7 +21,8 @@ public sealed class Housekeeping(IServiceScopeFactory scopes, TimeProvider time,
         var db = scope.ServiceProvider.GetRequiredService<SharingDbContext>();
         var now = time.GetUtcNow().UtcDateTime;
         var oldest = now - CaseWriter.ReceiptRetention;
-        var receipts = await db.PushReceipts.Where(r => r.CreateTime < oldest).ExecuteDeleteAsync(cancellationToken);
+        var receipts = await db.PushReceipts.Where(r => r.CreateTime < oldest).ExecuteDeleteAsync(cancellationToken)
+            + await db.RequestReceipts.Where(r => r.CreateTime < oldest).ExecuteDeleteAsync(cancellationToken);
         // A replica whose clock is behind may accept an assertion until its own clock passes the expiry: keep the jti
         // one clock skew longer (replicas' clocks must agree within it).
         var spent = now - Identity.ClientAssertionRules.ClockSkew;

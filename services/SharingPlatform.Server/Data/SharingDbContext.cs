@@ -25,6 +25,8 @@ public abstract class SharingDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<PushReceipt> PushReceipts => Set<PushReceipt>();
 
+    public DbSet<Access.RequestReceipt> RequestReceipts => Set<Access.RequestReceipt>();
+
     public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
 
     public DbSet<UsedClientAssertion> UsedClientAssertions => Set<UsedClientAssertion>();

@@ -49,6 +49,7 @@ public static class ApiExtensions
         builder.Services.AddScoped<LiveFeed>();
         builder.Services.AddScoped<CaseCounts>();
         builder.Services.AddScoped<ClientRegistration>();
+        builder.Services.AddScoped<RequestReceipts>();
         builder.Services.AddScoped<TenantAdmin>();
         builder.Services.AddScoped<SharingAgreements>();
         builder.Services.AddScoped<PlatformBootstrap>();

@@ -14,4 +14,11 @@ public static class TokenClaims
     /// client). Compared with the client's current key on every call, so a token outlives no key rotation.
     /// </summary>
     public const string ClientKey = "client_key";
+
+    /// <summary>
+    /// The client's <see cref="Tenants.ClientEntity.Generation"/> when the token was issued (absent means 0, as in
+    /// tokens from before generations). Compared on every call, so a token obtained before a disable stays dead after
+    /// the client is enabled again.
+    /// </summary>
+    public const string ClientGeneration = "client_generation";
 }

@@ -65,6 +65,7 @@ public static class TokenEndpoint
         identity.SetClaim(TokenClaims.Tenant, client.TenantSlug);
         identity.SetClaims(TokenClaims.Role, [.. Roles.Parse(client.Roles)]);
         identity.SetClaim(TokenClaims.ClientKey, key);
+        identity.SetClaim(TokenClaims.ClientGeneration, client.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
         identity.SetDestinations(_ => [Destinations.AccessToken]);
 
         var principal = new ClaimsPrincipal(identity);

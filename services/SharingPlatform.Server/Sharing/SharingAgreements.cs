@@ -6,6 +6,7 @@ using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Cases;
 using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Identity;
 using SharingPlatform.Server.Tenants;
 using SharingPlatform.V1;
 
@@ -16,8 +17,11 @@ namespace SharingPlatform.Server.Sharing;
 /// the two parties (and platform roles) read them; anyone else finds nothing. Creation and revocation take
 /// the change-sequence lock, so pulls see them in order with record changes.
 /// </summary>
-public sealed partial class SharingAgreements(SharingDbContext db, AuditChain audit, AuditTrail trail, TimeProvider time)
+public sealed partial class SharingAgreements(SharingDbContext db, RequestReceipts receipts, ServerKeys keys, AuditChain audit, AuditTrail trail,
+    TimeProvider time)
 {
+    private const string CreateMethod = "sharing.v1.SharingService/CreateAgreement";
+
     public const int MaxFilterValues = 20;
     public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(5 * 366);
 
@@ -27,7 +31,11 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
     [GeneratedRegex("^[A-Z]{2}-[A-Z0-9]{1,3}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Region();
 
-    public async Task<SharingAgreement> CreateAsync(Caller caller, CreateAgreementRequest request, CancellationToken cancellationToken)
+    public Task<SharingAgreement> CreateAsync(Caller caller, CreateAgreementRequest request, CancellationToken cancellationToken) =>
+        receipts.OnceAsync(caller, CreateMethod, request, request.RequestId, SharingAgreement.Parser,
+            () => CreateOnceAsync(caller, request, cancellationToken), cancellationToken);
+
+    private async Task<SharingAgreement> CreateOnceAsync(Caller caller, CreateAgreementRequest request, CancellationToken cancellationToken)
     {
         var grantor = await ManagedGrantorAsync(caller, request.Parent, cancellationToken);
         var proposed = request.Agreement ?? new SharingAgreement();
@@ -56,6 +64,7 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
         // Saved first: the agreement's name, in the audit event, carries the id the database gives it.
         await db.SaveChangesAsync(cancellationToken);
         var created = entity.ToProto(grantor.Slug, grantee.Slug, now);
+        receipts.Keep(caller, CreateMethod, request, request.RequestId, created);
         await unit.CommitAsync(audit, Entry(caller, "CreateAgreement", created), cancellationToken);
         trail.Written = true;
         return created;
@@ -78,18 +87,30 @@ public sealed partial class SharingAgreements(SharingDbContext db, AuditChain au
             RpcErrors.NotFound(request.Parent);
         }
 
+        var pageSize = PageSizes.Resolve(request.PageSize);
+        var filter = request.Clone();
+        filter.PageSize = 0;
+        filter.PageToken = "";
+        var after = PageToken.Open(request.PageToken, keys, caller.TenantId, filter);
         var now = time.UtcNow();
         var outgoing = request.Direction != ListAgreementsRequest.Types.Direction.Incoming;
         var incoming = request.Direction != ListAgreementsRequest.Types.Direction.Outgoing;
         var rows = await db.Agreements.AsNoTracking()
             .Where(a => (outgoing && a.GrantorTenantId == tenant.Id) || (incoming && a.GranteeTenantId == tenant.Id))
             .Where(request.IncludeEnded ? a => true : AgreementPolicy.NotEnded(now))
-            .OrderBy(a => a.Id).Take(1000)
+            .Where(a => a.Id > after)
+            .OrderBy(a => a.Id).Take(pageSize + 1)
             .Join(db.Tenants, a => a.GrantorTenantId, t => t.Id, (a, grantor) => new { a, GrantorSlug = grantor.Slug })
             .Join(db.Tenants, x => x.a.GranteeTenantId, t => t.Id, (x, grantee) => new { x.a, x.GrantorSlug, GranteeSlug = grantee.Slug })
             .ToListAsync(cancellationToken);
-        var response = new ListAgreementsResponse { Agreements = { rows.OrderBy(r => r.a.Id).Select(r => r.a.ToProto(r.GrantorSlug, r.GranteeSlug, now)) } };
+        var page = rows.OrderBy(r => r.a.Id).ToList();
+        var response = new ListAgreementsResponse { Agreements = { page.Take(pageSize).Select(r => r.a.ToProto(r.GrantorSlug, r.GranteeSlug, now)) } };
         trail.Resources.AddRange(response.Agreements.Select(a => a.Name));
+        if (page.Count > pageSize)
+        {
+            response.NextPageToken = PageToken.Format(keys, caller.TenantId, filter, page[pageSize - 1].a.Id);
+        }
+
         return response;
     }
 

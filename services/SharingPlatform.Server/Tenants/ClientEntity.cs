@@ -24,6 +24,13 @@ public sealed class ClientEntity
 
     public DateTime CreateTime { get; set; }
 
+    /// <summary>
+    /// Raised each time the client is disabled. A token carries the generation it was issued in
+    /// (<see cref="Identity.TokenClaims.ClientGeneration"/>), so no token obtained before a disable works again after
+    /// the client is enabled.
+    /// </summary>
+    public int Generation { get; set; }
+
     public IReadOnlySet<string> RoleSet => Access.Roles.Parse(Roles);
 }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Audit;
 using SharingPlatform.Server.Data;
+using SharingPlatform.Server.Identity;
 using SharingPlatform.V1;
 
 namespace SharingPlatform.Server.Tenants;
@@ -13,10 +14,16 @@ namespace SharingPlatform.Server.Tenants;
 /// listing and disabling its clients. Another tenant looks missing to a tenant-admin. Platform roles exist only in the
 /// operator tenant, whose platform-admin is its own tenant's admin.
 /// </summary>
-public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registration, AuditChain audit, AuditTrail trail, TimeProvider time)
+public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registration, RequestReceipts receipts, ServerKeys keys, AuditChain audit,
+    AuditTrail trail, TimeProvider time)
 {
+    private const string Service = "sharing.v1.TenantAdminService/";
 
-    public async Task<Tenant> CreateTenantAsync(Caller caller, CreateTenantRequest request, CancellationToken cancellationToken)
+    public Task<Tenant> CreateTenantAsync(Caller caller, CreateTenantRequest request, CancellationToken cancellationToken) =>
+        receipts.OnceAsync(caller, Service + "CreateTenant", request, request.RequestId, Tenant.Parser,
+            () => CreateTenantOnceAsync(caller, request, cancellationToken), cancellationToken);
+
+    private async Task<Tenant> CreateTenantOnceAsync(Caller caller, CreateTenantRequest request, CancellationToken cancellationToken)
     {
         if (!TenantNames.SlugPattern().IsMatch(request.TenantId))
         {
@@ -52,6 +59,7 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
                 db.Tenants.Add(tenant);
                 await db.SaveChangesAsync(cancellationToken);
                 await registration.RegisterAsync(tenant, request.AdminClientId, [Roles.TenantAdmin], adminKey, cancellationToken);
+                receipts.Keep(caller, Service + "CreateTenant", request, request.RequestId, tenant.ToProto());
             }, cancellationToken);
         }
         catch (DbUpdateException)
@@ -70,26 +78,17 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         return tenant;
     }
 
-    public async Task<ListTenantsResponse> ListTenantsAsync(ListTenantsRequest request, CancellationToken cancellationToken)
+    public async Task<ListTenantsResponse> ListTenantsAsync(Caller caller, ListTenantsRequest request, CancellationToken cancellationToken)
     {
-        if (request.PageSize is < 0 or > 1000)
-        {
-            RpcErrors.InvalidArgument("page_size", "OUT_OF_RANGE", "Must be 0 (default 100) to 1000.");
-        }
-
-        var pageSize = request.PageSize == 0 ? 100 : request.PageSize;
-        var after = 0L;
-        if (request.PageToken.Length > 0 && !long.TryParse(request.PageToken, System.Globalization.CultureInfo.InvariantCulture, out after))
-        {
-            RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token from a previous page.");
-        }
-
+        var pageSize = PageSizes.Resolve(request.PageSize);
+        var query = new ListTenantsRequest();
+        var after = PageToken.Open(request.PageToken, keys, caller.TenantId, query);
         var tenants = await db.Tenants.AsNoTracking().Where(t => t.Id > after).OrderBy(t => t.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
         var response = new ListTenantsResponse { Tenants = { tenants.Take(pageSize).Select(t => t.ToProto()) } };
         trail.Resources.AddRange(response.Tenants.Select(t => t.Name));
         if (tenants.Count > pageSize)
         {
-            response.NextPageToken = tenants[pageSize - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.NextPageToken = PageToken.Format(keys, caller.TenantId, query, tenants[pageSize - 1].Id);
         }
 
         return response;
@@ -111,7 +110,11 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         return tenant.ToProto();
     }
 
-    public async Task<Client> RegisterClientAsync(Caller caller, RegisterClientRequest request, CancellationToken cancellationToken)
+    public Task<Client> RegisterClientAsync(Caller caller, RegisterClientRequest request, CancellationToken cancellationToken) =>
+        receipts.OnceAsync(caller, Service + "RegisterClient", request, request.RequestId, Client.Parser,
+            () => RegisterClientOnceAsync(caller, request, cancellationToken), cancellationToken);
+
+    private async Task<Client> RegisterClientOnceAsync(Caller caller, RegisterClientRequest request, CancellationToken cancellationToken)
     {
         var tenant = await OwnTenantAsync(caller, request.Parent, cancellationToken);
         CheckClientId(tenant.Slug, request.ClientId, "client_id");
@@ -128,7 +131,10 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         {
             ClientEntity? client = null;
             await RecordedAsync(caller, "RegisterClient", [name], async () =>
-                client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken), cancellationToken);
+            {
+                client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken);
+                receipts.Keep(caller, Service + "RegisterClient", request, request.RequestId, client.ToProto());
+            }, cancellationToken);
             return client!.ToProto();
         }
         catch (DbUpdateException)
@@ -138,12 +144,21 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         }
     }
 
-    public async Task<ListClientsResponse> ListClientsAsync(Caller caller, string parent, CancellationToken cancellationToken)
+    public async Task<ListClientsResponse> ListClientsAsync(Caller caller, ListClientsRequest request, CancellationToken cancellationToken)
     {
-        var tenant = await ManagedTenantAsync(caller, parent, cancellationToken);
-        var clients = await db.Clients.AsNoTracking().Where(c => c.TenantId == tenant.Id).OrderBy(c => c.Id).Take(1000).ToListAsync(cancellationToken);
-        var response = new ListClientsResponse { Clients = { clients.Select(c => c.ToProto()) } };
+        var tenant = await ManagedTenantAsync(caller, request.Parent, cancellationToken);
+        var pageSize = PageSizes.Resolve(request.PageSize);
+        var query = new ListClientsRequest { Parent = request.Parent };
+        var after = PageToken.Open(request.PageToken, keys, caller.TenantId, query);
+        var clients = await db.Clients.AsNoTracking().Where(c => c.TenantId == tenant.Id && c.Id > after).OrderBy(c => c.Id)
+            .Take(pageSize + 1).ToListAsync(cancellationToken);
+        var response = new ListClientsResponse { Clients = { clients.Take(pageSize).Select(c => c.ToProto()) } };
         trail.Resources.AddRange(response.Clients.Select(c => c.Name));
+        if (clients.Count > pageSize)
+        {
+            response.NextPageToken = PageToken.Format(keys, caller.TenantId, query, clients[pageSize - 1].Id);
+        }
+
         return response;
     }
 
@@ -158,6 +173,25 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         await RecordedAsync(caller, "DisableClient", [name], async () =>
         {
             client.Status = ClientStatus.Disabled;
+            client.Generation++;
+            await db.SaveChangesAsync(cancellationToken);
+        }, cancellationToken);
+        return client.ToProto();
+    }
+
+    public async Task<Client> EnableClientAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        // Enabling gives access back: only the client's own tenant-admin may, never the operator.
+        var client = await ManagedClientAsync(caller, name, ownTenantOnly: true, cancellationToken);
+        if (client.Status == ClientStatus.Active)
+        {
+            trail.Resources.Add(name);
+            return client.ToProto();
+        }
+
+        await RecordedAsync(caller, "EnableClient", [name], async () =>
+        {
+            client.Status = ClientStatus.Active;
             await db.SaveChangesAsync(cancellationToken);
         }, cancellationToken);
         return client.ToProto();
@@ -177,7 +211,7 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
     {
         await using var unit = await ChangeUnit.BeginAsync(db, cancellationToken);
         await change();
-        await unit.CommitAsync(audit, new AuditEntry(caller.ClientId, caller.TenantSlug, "sharing.v1.TenantAdminService/" + method, resources, "", "OK", ""), cancellationToken);
+        await unit.CommitAsync(audit, new AuditEntry(caller.ClientId, caller.TenantSlug, Service + method, resources, "", "OK", ""), cancellationToken);
         trail.Written = true;
     }
 

@@ -14,7 +14,7 @@ public sealed class TenantAdminGrpcService(TenantAdmin admin) : TenantAdminServi
         admin.GetTenantAsync(context.Caller(), request.Name, context.CancellationToken);
 
     public override Task<ListTenantsResponse> ListTenants(ListTenantsRequest request, ServerCallContext context) =>
-        admin.ListTenantsAsync(request, context.CancellationToken);
+        admin.ListTenantsAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task<Tenant> SuspendTenant(SuspendTenantRequest request, ServerCallContext context) =>
         admin.SetTenantStatusAsync(context.Caller(), request.Name, TenantStatus.Suspended, context.CancellationToken);
@@ -26,10 +26,13 @@ public sealed class TenantAdminGrpcService(TenantAdmin admin) : TenantAdminServi
         admin.RegisterClientAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task<ListClientsResponse> ListClients(ListClientsRequest request, ServerCallContext context) =>
-        admin.ListClientsAsync(context.Caller(), request.Parent, context.CancellationToken);
+        admin.ListClientsAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task<Client> DisableClient(DisableClientRequest request, ServerCallContext context) =>
         admin.DisableClientAsync(context.Caller(), request.Name, context.CancellationToken);
+
+    public override Task<Client> EnableClient(EnableClientRequest request, ServerCallContext context) =>
+        admin.EnableClientAsync(context.Caller(), request.Name, context.CancellationToken);
 
     public override Task<Client> RotateClientKey(RotateClientKeyRequest request, ServerCallContext context) =>
         admin.RotateClientKeyAsync(context.Caller(), request, context.CancellationToken);

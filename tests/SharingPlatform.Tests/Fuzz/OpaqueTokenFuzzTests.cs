@@ -4,6 +4,7 @@ using System.Buffers.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Google.Protobuf;
+using server::SharingPlatform.Server.Access;
 using SharingPlatform.V1;
 using server::SharingPlatform.Server.Cases;
 using server::SharingPlatform.Server.Identity;

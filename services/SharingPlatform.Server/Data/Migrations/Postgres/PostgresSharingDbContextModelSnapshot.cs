@@ -230,6 +230,48 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SharingPlatform.Server.Access.RequestReceipt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Response")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreateTime");
+
+                    b.HasIndex("TenantId", "Method", "RequestId")
+                        .IsUnique();
+
+                    b.ToTable("request_receipts", (string)null);
+                });
+
             modelBuilder.Entity("SharingPlatform.Server.Audit.AuditEventEntity", b =>
                 {
                     b.Property<long>("Seq")
@@ -646,6 +688,9 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreateTime")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer");
+
                     b.Property<string>("KeyId")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -729,6 +774,15 @@ namespace SharingPlatform.Server.Data.Migrations.Postgres
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Access.RequestReceipt", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>

@@ -233,6 +233,48 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SharingPlatform.Server.Access.RequestReceipt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("varbinary(max)");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<byte[]>("Response")
+                        .IsRequired()
+                        .HasColumnType("varbinary(max)");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreateTime");
+
+                    b.HasIndex("TenantId", "Method", "RequestId")
+                        .IsUnique();
+
+                    b.ToTable("request_receipts", (string)null);
+                });
+
             modelBuilder.Entity("SharingPlatform.Server.Audit.AuditEventEntity", b =>
                 {
                     b.Property<long>("Seq")
@@ -649,6 +691,9 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreateTime")
                         .HasColumnType("datetime2");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("int");
+
                     b.Property<string>("KeyId")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -732,6 +777,15 @@ namespace SharingPlatform.Server.Data.Migrations.SqlServer
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Access.RequestReceipt", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>

@@ -694,3 +694,58 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203061829_AdminReceipts'
+)
+BEGIN
+    ALTER TABLE [clients] ADD [Generation] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203061829_AdminReceipts'
+)
+BEGIN
+    CREATE TABLE [request_receipts] (
+        [Id] bigint NOT NULL IDENTITY,
+        [TenantId] bigint NOT NULL,
+        [Method] nvarchar(100) NOT NULL,
+        [RequestId] nvarchar(64) NOT NULL,
+        [RequestHash] varbinary(max) NOT NULL,
+        [Response] varbinary(max) NOT NULL,
+        [CreateTime] datetime2 NOT NULL,
+        CONSTRAINT [PK_request_receipts] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_request_receipts_tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203061829_AdminReceipts'
+)
+BEGIN
+    CREATE INDEX [IX_request_receipts_CreateTime] ON [request_receipts] ([CreateTime]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203061829_AdminReceipts'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_request_receipts_TenantId_Method_RequestId] ON [request_receipts] ([TenantId], [Method], [RequestId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203061829_AdminReceipts'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203061829_AdminReceipts', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -225,6 +225,46 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SharingPlatform.Server.Access.RequestReceipt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Response")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreateTime");
+
+                    b.HasIndex("TenantId", "Method", "RequestId")
+                        .IsUnique();
+
+                    b.ToTable("request_receipts", (string)null);
+                });
+
             modelBuilder.Entity("SharingPlatform.Server.Audit.AuditEventEntity", b =>
                 {
                     b.Property<long>("Seq")
@@ -633,6 +673,9 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreateTime")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("KeyId")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -714,6 +757,15 @@ namespace SharingPlatform.Server.Data.Migrations.Sqlite
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("SharingPlatform.Server.Access.RequestReceipt", b =>
+                {
+                    b.HasOne("SharingPlatform.Server.Tenants.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SharingPlatform.Server.Cases.CaseEntity", b =>

@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Google.Protobuf;
-using SharingPlatform.Server.Access;
 using SharingPlatform.Server.Identity;
 
-namespace SharingPlatform.Server.Cases;
+namespace SharingPlatform.Server.Access;
 
 /// <summary>
 /// The opaque page token of a list: the position after the last item returned, sealed with
@@ -37,6 +36,20 @@ public static class PageToken
 
         position = BinaryPrimitives.ReadInt64BigEndian(payload);
         return position >= 0;
+    }
+
+    /// <summary>
+    /// The position a request's page token stands for, given the query with its paging fields cleared (0 for the first
+    /// page); INVALID_ARGUMENT for a token of another query, tenant or server, or none at all.
+    /// </summary>
+    public static long Open(string token, ServerKeys keys, long tenantId, IMessage query)
+    {
+        if (!TryParse(token, keys, tenantId, query, out var position))
+        {
+            RpcErrors.InvalidArgument("page_token", "INVALID_PAGE_TOKEN", "Not a token for this query; list again from the first page.");
+        }
+
+        return position;
     }
 
     private static byte[] Key(ServerKeys keys) => keys.Derive("sealed-page-token");
