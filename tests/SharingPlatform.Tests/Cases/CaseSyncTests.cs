@@ -270,7 +270,7 @@ public abstract class CaseSyncTests(PlatformFixture fixture)
         await AssertInvalid("records", cases.PushCasesAsync(new PushCasesRequest { Parent = client.Parent, RequestId = Records.RequestId() }).ResponseAsync);
         await AssertInvalid("records", cases.PushCasesAsync(Records.Push(client, [.. Enumerable.Range(0, 501).Select(i => Records.Valid(client.CaseName($"c{i}")))])).ResponseAsync);
         await AssertInvalid("cursor", cases.PullAllAsync(client.Parent, cursor: "not-a-cursor"));
-        await AssertInvalid("batch_size", cases.PullAllAsync(client.Parent, batchSize: 5000));
+        await AssertInvalid("batch_size", cases.PullAllAsync(client.Parent, batchSize: -1));
         await AssertInvalid("page_size", cases.ListCasesAsync(new ListCasesRequest { Parent = client.Parent, PageSize = -1 }).ResponseAsync);
         await AssertInvalid("page_token", cases.ListCasesAsync(new ListCasesRequest { Parent = client.Parent, PageToken = "garbage" }).ResponseAsync);
         await AssertInvalid("regions", cases.ListCasesAsync(new ListCasesRequest { Parent = client.Parent, Regions = { "Liaoning" } }).ResponseAsync);
