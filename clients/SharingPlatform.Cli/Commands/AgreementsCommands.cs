@@ -38,10 +38,13 @@ public static class AgreementsCommands
                 },
             };
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
-            // ListAgreements has no page token yet: once it has, set request.PageToken = token and return page.NextPageToken.
             var all = await Pages.AllAsync(
-                _ => connection.Sharing.ListAgreementsAsync(request, cancellationToken: cancellationToken).ResponseAsync,
-                page => page.Agreements, _ => "");
+                token =>
+                {
+                    request.PageToken = token;
+                    return connection.Sharing.ListAgreementsAsync(request, cancellationToken: cancellationToken).ResponseAsync;
+                },
+                page => page.Agreements, page => page.NextPageToken);
             context.Output.Resources($"Agreements of {parent}", Columns, all, a => Row(a, parent));
             return ExitCodes.Ok;
         });
@@ -131,7 +134,7 @@ public static class AgreementsCommands
 
             var parent = AdminSupport.Parent(context, tenant);
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
-            var created = await connection.Sharing.CreateAgreementAsync(new CreateAgreementRequest { Parent = parent, Agreement = agreement }, cancellationToken: cancellationToken);
+            var created = await connection.Sharing.CreateAgreementAsync(new CreateAgreementRequest { Parent = parent, Agreement = agreement, RequestId = Guid.NewGuid().ToString("N") }, cancellationToken: cancellationToken);
             context.Output.Resource("Agreement created", Columns, created, a => Row(a, parent));
             return ExitCodes.Ok;
         });

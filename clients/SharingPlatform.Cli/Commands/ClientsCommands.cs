@@ -6,7 +6,7 @@ using SharingPlatform.V1;
 namespace SharingPlatform.Cli.Commands;
 
 /// <summary>
-/// <c>sharectl clients register|list|disable|rotate-key</c>: a tenant's machine clients (its tenant-admin, or a
+/// <c>sharectl clients register|list|disable|enable|rotate-key</c>: a tenant's machine clients (its tenant-admin, or a
 /// platform-admin for any tenant). Only public keys are ever sent; a private key file is reduced to its public half here.
 /// </summary>
 public static class ClientsCommands
@@ -37,7 +37,7 @@ public static class ClientsCommands
             var parent = AdminSupport.Parent(context, registerTenant);
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
             var client = await connection.Tenants.RegisterClientAsync(
-                new RegisterClientRequest { Parent = parent, ClientId = context.Value(registerId), Roles = { roleList }, PublicJwk = publicJwk },
+                new RegisterClientRequest { Parent = parent, ClientId = context.Value(registerId), Roles = { roleList }, PublicJwk = publicJwk, RequestId = Guid.NewGuid().ToString("N") },
                 cancellationToken: cancellationToken);
             Show(context, client, "Client registered");
             return ExitCodes.Ok;
@@ -50,10 +50,9 @@ public static class ClientsCommands
         {
             var parent = AdminSupport.Parent(context, listTenant);
             using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
-            // ListClients has no page token yet: once it has, set it in the request and return page.NextPageToken.
             var all = await Pages.AllAsync(
-                _ => connection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = parent }, cancellationToken: cancellationToken).ResponseAsync,
-                page => page.Clients, _ => "");
+                token => connection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = parent, PageToken = token }, cancellationToken: cancellationToken).ResponseAsync,
+                page => page.Clients, page => page.NextPageToken);
             context.Output.Resources($"Clients of {parent}", Columns, all, Row);
             return ExitCodes.Ok;
         });
@@ -70,6 +69,21 @@ public static class ClientsCommands
             return ExitCodes.Ok;
         });
         clients.Subcommands.Add(disable);
+
+        var enableId = ClientIdArgument();
+        var enableTenant = TenantOption();
+        var enable = new Command("enable", "Enable a disabled client again: it may get tokens again (tokens issued before the disable stay revoked).") { enableId, enableTenant };
+        enable.Description += Examples.Format(
+            ("sharectl clients enable sync", "enable the client sync of the profile's tenant"),
+            ("sharectl clients enable tenants/ngo-a/clients/sync --output json", "by full name, printed as JSON"));
+        run.Action(enable, async (context, cancellationToken) =>
+        {
+            var name = ClientName(context, enableTenant, enableId);
+            using var connection = await AdminSupport.ConnectAsync(context, cancellationToken);
+            Show(context, await connection.Tenants.EnableClientAsync(new EnableClientRequest { Name = name }, cancellationToken: cancellationToken), "Client enabled");
+            return ExitCodes.Ok;
+        });
+        clients.Subcommands.Add(enable);
 
         var rotateId = ClientIdArgument();
         var rotateKey = KeyFile();

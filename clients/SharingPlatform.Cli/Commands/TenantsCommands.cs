@@ -35,7 +35,7 @@ public static class TenantsCommands
                 new CreateTenantRequest
                 {
                     TenantId = id, Tenant = new Tenant { DisplayName = context.Value(displayName), Kind = tenantKind },
-                    AdminClientId = context.Value(adminId), AdminPublicJwk = publicJwk,
+                    AdminClientId = context.Value(adminId), AdminPublicJwk = publicJwk, RequestId = Guid.NewGuid().ToString("N"),
                 },
                 cancellationToken: cancellationToken);
             Show(context, tenant, "Tenant created");

@@ -79,11 +79,14 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         Ok(await cli.RunAsync("tenants", "reactivate", admin.TenantSlug, "--profile", "admin"));
         var rotated = Json(await cli.RunAsync("clients", "rotate-key", sync.ClientId, "--key-file", newKey, "--output", "json"));
         var disabled = Json(await cli.RunAsync("clients", "disable", sync.ClientId, "--output", "json"));
+        var enabled = Json(await cli.RunAsync("clients", "enable", sync.ClientId, "--output", "json"));
 
         Assert.Equal("TENANT_STATE_SUSPENDED", suspended.GetProperty("state").GetString());
         Assert.True(refused.Exit == 3, refused.Error);
         Assert.Equal(ClientKey.Load(newKey).KeyId, rotated.GetProperty("keyId").GetString());
         Assert.Equal("CLIENT_STATE_DISABLED", disabled.GetProperty("state").GetString());
+        Assert.Equal("CLIENT_STATE_ACTIVE", enabled.GetProperty("state").GetString());
+        Assert.Equal(disabled.GetProperty("name").GetString(), enabled.GetProperty("name").GetString());
     }
 
     [Fact]
