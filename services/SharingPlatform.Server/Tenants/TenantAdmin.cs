@@ -121,17 +121,19 @@ public sealed class TenantAdmin(SharingDbContext db, ClientRegistration registra
         var roles = CheckRoles(caller, tenant, request.Roles);
         var key = PublicKey(request.PublicJwk, "public_jwk");
         var name = ClientNames.Format(tenant.Slug, request.ClientId);
-        // Client ids are qualified by their tenant, so this names only a client of the caller's own tenant.
-        if (await db.Clients.AnyAsync(c => c.ClientId == name, cancellationToken))
-        {
-            RpcErrors.AlreadyExists("A client with that id already exists in this tenant.");
-        }
-
         try
         {
             ClientEntity? client = null;
             await RecordedAsync(caller, "RegisterClient", [name], async () =>
             {
+                // Checked under the change lock: a concurrent register of the same id (a retry racing its first try)
+                // waits for the first to commit and then finds it, rather than failing inside OpenIddict's own check.
+                // Client ids are qualified by their tenant, so this names only a client of the caller's own tenant.
+                if (await db.Clients.AnyAsync(c => c.ClientId == name, cancellationToken))
+                {
+                    RpcErrors.AlreadyExists("A client with that id already exists in this tenant.");
+                }
+
                 client = await registration.RegisterAsync(tenant, request.ClientId, roles, key, cancellationToken);
                 receipts.Keep(caller, Service + "RegisterClient", request, request.RequestId, client.ToProto());
             }, cancellationToken);

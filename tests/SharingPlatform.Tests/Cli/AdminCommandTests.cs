@@ -90,6 +90,38 @@ public sealed class AdminCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task Clients_and_agreements_lists_follow_the_page_tokens_past_the_first_page()
+    {
+        // The server's default page is 100: 101 clients (with the admin) and 101 agreements need a second page.
+        var admin = await fixture.CreateClientAsync(null, "tenant-admin");
+        var grantee = await fixture.CreateClientAsync();
+        using (var connection = admin.Connect())
+        {
+            for (var i = 0; i < 101; i++)
+            {
+                await connection.Tenants.RegisterClientAsync(new RegisterClientRequest
+                {
+                    Parent = admin.Parent, ClientId = $"sync-{i:D3}", Roles = { "sync" }, PublicJwk = ClientKey.Create().PublicJwkJson(),
+                });
+                await connection.Sharing.CreateAgreementAsync(Agreements.Create(admin, Agreements.To(grantee, "status")));
+            }
+        }
+
+        using var cli = new Sharectl(fixture);
+        await cli.LoginAsync(admin);
+        var clients = Json(await cli.RunAsync("clients", "list", "--output", "json"));
+        var agreements = Json(await cli.RunAsync("agreements", "list", "--direction", "outgoing", "--output", "json"));
+
+        var clientNames = clients.EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+        var agreementNames = agreements.EnumerateArray().Select(a => a.GetProperty("name").GetString()).ToList();
+        Assert.Equal(102, clientNames.Count);
+        Assert.Equal(clientNames.Count, clientNames.Distinct().Count());
+        Assert.Contains($"{admin.Parent}/clients/sync-100", clientNames);
+        Assert.Equal(101, agreementNames.Count);
+        Assert.Equal(agreementNames.Count, agreementNames.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Agreements_are_created_listed_and_revoked_with_readable_flags()
     {
         var admin = await fixture.CreateClientAsync(null, "tenant-admin");

@@ -127,19 +127,21 @@ public abstract class AdminContractTests(PlatformFixture fixture)
     public async Task A_page_size_above_the_maximum_is_capped_and_a_negative_one_refused()
     {
         var admin = await AdminWithClientsAsync(1);
+        var sync = await fixture.CreateClientAsync(admin.TenantSlug);
         using var connection = admin.Connect();
+        using var syncConnection = sync.Connect();
         using var platform = fixture.ConnectPlatformAdmin();
 
         var clients = await connection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = admin.Parent, PageSize = 5000 });
         var agreements = await connection.Sharing.ListAgreementsAsync(new ListAgreementsRequest { Parent = admin.Parent, PageSize = int.MaxValue });
         var tenants = await platform.Tenants.ListTenantsAsync(new ListTenantsRequest { PageSize = 5000 });
-        var cases = await connection.Cases.ListCasesAsync(new ListCasesRequest { Parent = admin.Parent, PageSize = 5000 });
+        var cases = await syncConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = admin.Parent, PageSize = 5000 });
         var negative = await Assert.ThrowsAsync<RpcException>(() =>
             connection.Tenants.ListClientsAsync(new ListClientsRequest { Parent = admin.Parent, PageSize = -1 }).ResponseAsync);
         var negativeCases = await Assert.ThrowsAsync<RpcException>(() =>
-            connection.Cases.ListCasesAsync(new ListCasesRequest { Parent = admin.Parent, PageSize = -5 }).ResponseAsync);
+            syncConnection.Cases.ListCasesAsync(new ListCasesRequest { Parent = admin.Parent, PageSize = -5 }).ResponseAsync);
 
-        Assert.Equal(2, clients.Clients.Count);
+        Assert.Equal(3, clients.Clients.Count);
         Assert.Empty(clients.NextPageToken);
         Assert.Empty(agreements.Agreements);
         Assert.Contains(tenants.Tenants, t => t.Name == admin.Parent);
@@ -219,7 +221,7 @@ public abstract class AdminContractTests(PlatformFixture fixture)
         var agreement = await connection.Sharing.CreateAgreementAsync(createAgreement);
         var agreementReplay = await connection.Sharing.CreateAgreementAsync(createAgreement);
         var widened = createAgreement.Clone();
-        widened.Agreement.Purpose = Purpose.Advocacy;
+        widened.Agreement.Purpose = Purpose.AdvocacyStatistics;
         var agreementReused = await Assert.ThrowsAsync<RpcException>(() => connection.Sharing.CreateAgreementAsync(widened).ResponseAsync);
         var listed = await connection.Sharing.ListAgreementsAsync(new ListAgreementsRequest { Parent = grantor.Parent });
 
