@@ -41,7 +41,7 @@ public sealed class FirstStartTests : IDisposable
             bootstrapped |= server.AllOutput.Contains("First start: created client", StringComparison.Ordinal);
             (killedBeforeBootstrap, killedAfterBootstrap) = bootstrapped ? (killedBeforeBootstrap, killedAfterBootstrap + 1)
                 : keysWritten ? (killedBeforeBootstrap + 1, killedAfterBootstrap) : (killedBeforeBootstrap, killedAfterBootstrap);
-            Assert.DoesNotContain("Unhandled exception", server.AllOutput, StringComparison.Ordinal);
+            Assert.False(server.AllOutput.Contains("Unhandled exception", StringComparison.Ordinal), server.AllOutput);
         }
 
         using var last = ServerProcess.Start(settings, identityPort, grpcPort);
