@@ -1,0 +1,43 @@
+"""Pushing case records in batches, each with a request_id so a retry after a transport error replays safely."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import grpc
+
+from .contract import cases_pb2
+from .errors import SharingError
+
+RETRIED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+def push(connection, parent: str, records, *, batch_size: int = 100, attempts: int = 4, timeout: float = 30.0,
+         request_id_factory=lambda: str(uuid.uuid4())):
+    """Pushes `records` (CaseRecord) under `parent` (tenants/X) in batches; returns the PushResults in order.
+
+    A batch whose call fails with UNAVAILABLE or DEADLINE_EXCEEDED is sent again with the SAME request_id, so the
+    server answers a batch it already applied from its receipt instead of applying it twice. Any other refusal is
+    raised as SharingError."""
+    records = list(records)
+    results = []
+    for start in range(0, len(records), batch_size):
+        request = cases_pb2.PushCasesRequest(parent=parent, request_id=request_id_factory(),
+                                             records=records[start:start + batch_size])
+        results.extend(push_request(connection, request, attempts=attempts, timeout=timeout).results)
+    return results
+
+
+def push_request(connection, request, *, attempts: int = 4, timeout: float = 30.0):
+    """One PushCases call, retried with the same request (and so the same request_id) on a transport error."""
+    for attempt in range(attempts):
+        try:
+            return connection.cases.PushCases(request, timeout=timeout)
+        except grpc.RpcError as error:
+            decoded = SharingError.from_rpc_error(error)
+            if decoded.code not in RETRIED or attempt == attempts - 1:
+                raise decoded from error
+            delay = decoded.retry_delay.total_seconds() if decoded.retry_delay else min(8.0, 0.5 * 2 ** attempt)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
