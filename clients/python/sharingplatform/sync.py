@@ -41,3 +41,37 @@ def push_request(connection, request, *, attempts: int = 4, timeout: float = 30.
             delay = decoded.retry_delay.total_seconds() if decoded.retry_delay else min(8.0, 0.5 * 2 ** attempt)
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+class CursorFile:
+    """The pull cursor kept in a file that survives a kill: each save replaces the file atomically (temporary file in
+    the same directory, fsync, os.replace), owner-only (0600)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def load(self) -> str:
+        try:
+            with open(self.path, encoding="utf-8") as file:
+                return file.read().strip()
+        except FileNotFoundError:
+            return ""
+
+    def save(self, cursor: str) -> None:
+        from . import secret_file
+        secret_file.replace(self.path, cursor)
+
+
+def pull(connection, parent: str, cursor_file: CursorFile, *, max_changes: int = 0, batch_size: int = 0,
+         timeout: float = 60.0):
+    """Yields the changes after the saved cursor; the cursor is saved after each response has been yielded whole, so
+    a process killed mid-way starts again at the first response it had not finished."""
+    request = cases_pb2.PullChangesRequest(parent=parent, cursor=cursor_file.load(), max_changes=max_changes,
+                                           batch_size=batch_size)
+    try:
+        for response in connection.cases.PullChanges(request, timeout=timeout):
+            yield from response.changes
+            if response.next_cursor:
+                cursor_file.save(response.next_cursor)
+    except grpc.RpcError as error:
+        raise SharingError.from_rpc_error(error) from error

@@ -2,6 +2,7 @@
 record is refused with a BadRequest field violation."""
 
 import datetime
+import uuid
 
 import grpc
 import pytest
@@ -19,11 +20,15 @@ from sharingplatform.pseudonymization import LinkageKey, PersonIdentifiers, Subj
 def nkdb(server):
     info, key_file = demo_client(server, "nkdb-demo-sync")
     with Connection(info["grpc_url"], info["issuer"], info["client_id"], ClientKey.load(key_file)) as connection:
-        yield connection, f"tenants/{info['tenant']}"
+        PARENT[0] = f"tenants/{info['tenant']}"
+        yield connection, PARENT[0]
+
+
+PARENT = [""]
 
 
 def _record(pseudonymizer, n):
-    record = cases_pb2.CaseRecord(status=1, classification=1, consent_scope=1, sex=1, origin_region="x")
+    record = cases_pb2.CaseRecord(name=f"{PARENT[0]}/cases/{uuid.uuid4().hex}", status=1, classification=1, consent_scope=1, sex=1, origin_region="KP-09")
     pseudonymizer.apply(record, PersonIdentifiers("Test", f"Person{n}", datetime.date(1990, 1, n + 1), "f"))
     return record
 
@@ -33,7 +38,8 @@ def test_push_batch_and_replay(nkdb):
     pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
     records = [_record(pseudonymizer, n) for n in range(3)]
     results = sync.push(connection, parent, records, batch_size=2)
-    assert len(results) == 3
+    assert [r.violation.field for r in results] == [""] * 3
+    assert all(r.outcome == cases_pb2.PUSH_OUTCOME_CREATED for r in results)
     request = cases_pb2.PushCasesRequest(parent=parent, request_id="replay-test-1", records=records[:1])
     first = sync.push_request(connection, request)
     again = sync.push_request(connection, request)
