@@ -64,7 +64,11 @@ class CursorFile:
 
 def pull(connection, parent: str, cursor_file: CursorFile, *, max_changes: int = 0, batch_size: int = 0,
          timeout: float = 60.0):
-    """Yields the changes after the saved cursor; the cursor is saved after each response has been yielded whole, so
+    """Yields the changes after the saved cursor.
+
+    `parent` is the caller's own tenant: PullChanges answers NOT_FOUND for any other. The records grantors share with
+    it arrive in the same stream, named under their grantor (`tenants/{grantor}/cases/...`) and holding only the
+    fields the agreement shares; a tombstone with NO_LONGER_SHARED says to delete a copy. The cursor is saved after each response has been yielded whole, so
     a process killed mid-way starts again at the first response it had not finished."""
     request = cases_pb2.PullChangesRequest(parent=parent, cursor=cursor_file.load(), max_changes=max_changes,
                                            batch_size=batch_size)
