@@ -61,6 +61,7 @@ def server():
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
         log.close()
+        shutil.rmtree(data, ignore_errors=True)  # the demo's client keys; the log beside it is kept
 
 
 def demo_client(server, name):
