@@ -90,6 +90,7 @@ def read_csv(path: str | os.PathLike[str]):
         if len(line) + sum(1 for c in line if ord(c) > 0xFFFF) > MAX_LINE_CHARS:
             raise CaseFileError([Problem(number, "file", "longer than 1 MiB; is this the right file?")])
     text = text.lstrip("\ufeff")
+    _check_quotes(text)
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, header, start = [], None, 1
@@ -115,6 +116,33 @@ def read_csv(path: str | os.PathLike[str]):
     if header is None:
         raise CaseFileError([Problem(0, "file", "the file is empty; the first line must be the header")])
     return rows
+
+
+def _check_quotes(text: str) -> None:
+    """A quote inside an unquoted field is bad data to CsvHelper (sharectl refuses the file); Python's csv module
+    would keep it as a character, so it is looked for here, by the line its record starts on."""
+    line, record_start, in_quotes, field_start, skip = 1, 1, False, True, False
+    for index, c in enumerate(text):
+        if c == "\n":
+            line += 1
+        if skip:
+            skip = False
+        elif in_quotes:
+            if c == '"':
+                if text[index + 1:index + 2] == '"':
+                    skip = True
+                else:
+                    in_quotes = False
+        elif c == '"':
+            if not field_start:
+                raise CaseFileError([Problem(record_start, "file", "malformed CSV (a quote inside an unquoted field)")])
+            in_quotes = True
+            field_start = False
+        else:
+            field_start = c in ",\r\n"
+            if c == "\n":
+                record_start = line
+    # A quote left open is the csv module's error (malformed CSV), at the line its record starts on.
 
 
 def _check_columns(columns) -> None:

@@ -129,3 +129,40 @@ def test_push_csv_gives_the_tokens_sharectl_gives(server, tmp_path):
     ours = {k: v for k, v in mine.items() if k.startswith(f"py{run}-")}
     assert len(ours) == 20
     assert ours == {k: theirs[k] for k in ours}
+
+
+ODD_FILES = {
+    "quote inside an unquoted field": 'c-{r}a,Ki"m,A,detained,public,none\n',
+    "text after a closing quote": 'c-{r}b,"Kim"x,A,detained,public,none\n',
+    "quote never closed": 'c-{r}c,"Kim,A,detained,public,none\n',
+    "quoted comma and doubled quote": 'c-{r}d,"Kim, ""Jr""",A,detained,public,none\n',
+    "blank lines and CRLF": '\r\nc-{r}e,Kim,A,detained,public,none\r\n\r\n',
+    "row narrower than the header": 'c-{r}f,Kim,A,detained,public\n',
+}
+
+
+def test_odd_csv_files_are_refused_or_accepted_as_sharectl_does(server, tmp_path):
+    env = dict(os.environ, SHARECTL_HOME=str(tmp_path / "sharectl"))
+    key_path = tmp_path / "linkage.key"
+    _sharectl("keys", "new-linkage-key", "--out", str(key_path), env=env)
+    _sharectl("login", "--connection", os.path.join(server["data"], "demo", "rescue-demo-sync.json"),
+              "--profile", "rescue", env=env)
+    pseudonymizer = SubjectPseudonymizer(LinkageKey.load(key_path))
+    differ = []
+    for label, body in ODD_FILES.items():
+        path = tmp_path / f"{len(differ)}-{abs(hash(label))}.csv"
+        path.write_text("case_id,family_name,given_name,status,classification,consent_scope\n"
+                        + body.format(r=uuid.uuid4().hex[:8]), encoding="utf-8")
+        try:
+            _sharectl("cases", "push", str(path), "--linkage-key-file", str(key_path), "--profile", "rescue", env=env)
+            dotnet_ok = True
+        except subprocess.CalledProcessError:
+            dotnet_ok = False
+        try:
+            casefile.to_records(casefile.read_csv(path), "tenants/rescue-demo", pseudonymizer)
+            python_ok = True
+        except casefile.CaseFileError:
+            python_ok = False
+        if dotnet_ok != python_ok:
+            differ.append((label, dotnet_ok, python_ok))
+    assert differ == []
