@@ -106,9 +106,12 @@ def test_push_csv_gives_the_tokens_sharectl_gives(server, tmp_path):
     _sharectl("keys", "new-linkage-key", "--out", str(key_path), env=env)
     # sharectl's own sample file, Hangul names, then case ids no other test uses.
     _sharectl("demo", "data", "--count", "20", "--seed", "7", "--out", str(tmp_path / "sample.csv"), env=env)
+    _sharectl("demo", "data", "--count", "20", "--seed", "8", "--romanized", "--out", str(tmp_path / "roman.csv"),
+              env=env)
     run = uuid.uuid4().hex[:8]
     text = (tmp_path / "sample.csv").read_text(encoding="utf-8").replace("sample-", f"py{run}-")
-    csv_path.write_text(text, encoding="utf-8")
+    roman = (tmp_path / "roman.csv").read_text(encoding="utf-8").replace("sample-", f"py{run}-r")
+    csv_path.write_text(text.rstrip("\n") + "\n" + roman.split("\n", 1)[1], encoding="utf-8")
 
     # sharectl pushes the file as the rescue network; this SDK pushes it as the documentation centre.
     info, _ = demo_client(server, "rescue-demo-sync")
@@ -120,14 +123,14 @@ def test_push_csv_gives_the_tokens_sharectl_gives(server, tmp_path):
     nkdb, key_file = demo_client(server, "nkdb-demo-sync")
     with Connection(nkdb["grpc_url"], nkdb["issuer"], nkdb["client_id"], ClientKey.load(key_file)) as connection:
         results = casefile.push_csv(connection, f"tenants/{nkdb['tenant']}", csv_path, pseudonymizer, batch_size=7)
-        assert len(results) == 20
+        assert len(results) == 40
         assert all(r.outcome == cases_pb2.PUSH_OUTCOME_CREATED for r in results), [r.violation for r in results]
         mine = _own_tokens(connection, f"tenants/{nkdb['tenant']}", tmp_path / "nkdb-cursor")
     rescue, key_file = demo_client(server, "rescue-demo-sync")
     with Connection(rescue["grpc_url"], rescue["issuer"], rescue["client_id"], ClientKey.load(key_file)) as connection:
         theirs = _own_tokens(connection, f"tenants/{rescue['tenant']}", tmp_path / "rescue-cursor")
     ours = {k: v for k, v in mine.items() if k.startswith(f"py{run}-")}
-    assert len(ours) == 20
+    assert len(ours) == 40
     assert ours == {k: theirs[k] for k in ours}
 
 
@@ -144,11 +147,11 @@ ODD_FILES = {
 def test_odd_csv_files_are_refused_or_accepted_as_sharectl_does(server, tmp_path):
     env = dict(os.environ, SHARECTL_HOME=str(tmp_path / "sharectl"))
     key_path = tmp_path / "linkage.key"
-    _sharectl("keys", "new-linkage-key", "--out", str(key_path), env=env)
+    LinkageKey.create().save(key_path)  # written by this SDK, read by sharectl
     _sharectl("login", "--connection", os.path.join(server["data"], "demo", "rescue-demo-sync.json"),
               "--profile", "rescue", env=env)
     pseudonymizer = SubjectPseudonymizer(LinkageKey.load(key_path))
-    differ = []
+    differ, pushed = [], 0
     for label, body in ODD_FILES.items():
         path = tmp_path / f"{len(differ)}-{abs(hash(label))}.csv"
         path.write_text("case_id,family_name,given_name,status,classification,consent_scope\n"
@@ -156,6 +159,7 @@ def test_odd_csv_files_are_refused_or_accepted_as_sharectl_does(server, tmp_path
         try:
             _sharectl("cases", "push", str(path), "--linkage-key-file", str(key_path), "--profile", "rescue", env=env)
             dotnet_ok = True
+            pushed += 1
         except subprocess.CalledProcessError:
             dotnet_ok = False
         try:
@@ -166,3 +170,4 @@ def test_odd_csv_files_are_refused_or_accepted_as_sharectl_does(server, tmp_path
         if dotnet_ok != python_ok:
             differ.append((label, dotnet_ok, python_ok))
     assert differ == []
+    assert pushed == 2  # the quoted comma and the blank lines: sharectl read this SDK's key file
