@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import collections
 import ipaddress
+import json
+import os
 import urllib.parse
 
 import grpc
@@ -88,6 +90,22 @@ class Connection:
         self.tenants = tenants_pb2_grpc.TenantAdminServiceStub(self.channel)
         self.sharing = sharing_pb2_grpc.SharingServiceStub(self.channel)
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
+        # The caller's tenant (`tenants/{tenant}`) when known: set by from_file, else from the client id.
+        self.parent = "/".join(client_id.split("/")[:2]) if client_id.startswith("tenants/") else ""
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], **options) -> Connection:
+        """A connection from a connection file the server writes (data/demo/*.json, data/bootstrap/*.json), the one
+        `sharectl login --connection` reads: client_id, tenant, issuer, grpc_url and key_file (relative to the
+        file's folder unless absolute). `parent` is then the client's tenant, `tenants/{tenant}`."""
+        with open(path, encoding="utf-8") as file:
+            info = json.load(file)
+        key_file = info["key_file"]
+        if not os.path.isabs(key_file):
+            key_file = os.path.join(os.path.dirname(os.path.abspath(path)), key_file)
+        connection = cls(info["grpc_url"], info["issuer"], info["client_id"], ClientKey.load(key_file), **options)
+        connection.parent = f"tenants/{info['tenant']}"
+        return connection
 
     def close(self) -> None:
         self._raw.close()
