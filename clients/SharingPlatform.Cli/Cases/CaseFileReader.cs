@@ -13,11 +13,8 @@ public sealed record InputRow(int Line, IReadOnlyDictionary<string, string> Fiel
 /// Reads a case file that holds raw identifiers, strictly: UTF-8 only, lines of at most 1 MiB, files of at most
 /// 200 MiB, exactly the known columns. Any problem stops the whole file before anything is sent.
 /// </summary>
-public static partial class CaseFileReader
+public static class CaseFileReader
 {
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z_]{1,40}\\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex ColumnName();
-
     public const int MaxLineChars = 1024 * 1024;
     public const long MaxFileBytes = 200L * 1024 * 1024;
 
@@ -180,11 +177,8 @@ public static partial class CaseFileReader
         var missing = Required.Except(columns).ToList();
         if (unknown.Count > 0 || (requireAll && missing.Count > 0))
         {
-            // Only names that look like column names are repeated: a file without a header would otherwise print its first record.
-            var named = unknown.Where(u => ColumnName().IsMatch(u)).ToList();
-            var described = unknown.Count == 0 ? "" : named.Count == unknown.Count
-                ? "; unknown: " + string.Join(", ", named)
-                : $"; {unknown.Count} unknown (is the first line the header?)";
+            // Unknown columns are counted, never named: in a file without a header they are its first record's names.
+            var described = unknown.Count == 0 ? "" : $"; {unknown.Count} unknown (is the first line the header?)";
             throw new CliException(ExitCodes.BadInput,
                 $"wrong columns{described}{(requireAll && missing.Count > 0 ? "; missing: " + string.Join(", ", missing) : "")}. Expected: {string.Join(",", CaseColumns.Concat(EventColumns))}");
         }

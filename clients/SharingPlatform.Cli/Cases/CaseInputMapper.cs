@@ -84,7 +84,7 @@ public static partial class CaseInputMapper
                     {
                         Type = Get("source_type").Length == 0 ? SourceType.Unspecified : Enum<SourceType>(EnumOf("SourceType"), "SOURCE_TYPE_", Get("source_type"), "source_type", Problem),
                         Reliability = Get("reliability").Length == 0 ? Reliability.Unspecified : Enum<Reliability>(EnumOf("Reliability"), "RELIABILITY_", Get("reliability"), "reliability", Problem),
-                        Credibility = int.TryParse(Get("credibility"), CultureInfo.InvariantCulture, out var credibility) ? credibility : 0,
+                        Credibility = Credibility(Get("credibility"), Problem),
                     };
                 }
 
@@ -139,7 +139,7 @@ public static partial class CaseInputMapper
             return (date, date.Year);
         }
 
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 1900 && year <= currentYear)
+        if (Digits(text) is { } year && year >= 1900 && year <= currentYear)
         {
             return (null, year);
         }
@@ -151,7 +151,7 @@ public static partial class CaseInputMapper
     private static PartialDate? PartialDate(string text, Action<string, string> problem)
     {
         var parts = text.Split('-');
-        if (text.Length == 0 || parts.Length > 3 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        if (text.Length == 0 || parts.Length > 3 || !parts.All(p => Digits(p) is not null))
         {
             problem("event_date", "must be yyyy, yyyy-MM or yyyy-MM-dd");
             return null;
@@ -160,6 +160,30 @@ public static partial class CaseInputMapper
         var numbers = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
         return new PartialDate { Year = numbers[0], Month = numbers.Length > 1 ? numbers[1] : 0, Day = numbers.Length > 2 ? numbers[2] : 0 };
     }
+
+    /// <summary>Empty is "not graded" (0); anything else must be a whole number, never silently read as 0.</summary>
+    private static int Credibility(string text, Action<string, string> problem)
+    {
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        if (Digits(text) is { } value)
+        {
+            return value;
+        }
+
+        problem("credibility", "must be a whole number from 1 to 6, or empty for not graded");
+        return 0;
+    }
+
+    /// <summary>
+    /// ASCII digits only, as a non-negative int32; null otherwise. Stricter than int.TryParse, which also takes
+    /// trailing NUL characters, so the Python SDK (clients/python) reads every file the same way.
+    /// </summary>
+    private static int? Digits(string text) =>
+        text.Length > 0 && text.All(char.IsAsciiDigit) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static EnumDescriptor EnumOf(string name) => CasesReflection.Descriptor.EnumTypes.Single(e => e.Name == name);
 

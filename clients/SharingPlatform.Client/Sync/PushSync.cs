@@ -1,3 +1,4 @@
+using Google.Rpc;
 using Grpc.Core;
 using SharingPlatform.V1;
 
@@ -5,8 +6,8 @@ namespace SharingPlatform.Client.Sync;
 
 /// <summary>
 /// Pushes records in batches of 500. Each batch gets one request id, and a transient failure (server
-/// unavailable, deadline, aborted) is retried with the same id: the server answers a replay with the first
-/// answer, so a batch is applied once however often it is sent.
+/// unavailable, deadline, aborted, or the client's rate limit) is retried with the same id: the server answers a
+/// replay with the first answer, so a batch is applied once however often it is sent.
 /// </summary>
 public static class PushSync
 {
@@ -30,7 +31,13 @@ public static class PushSync
         return results;
     }
 
-    /// <summary>Retries <paramref name="call"/> on transient failures with exponential backoff (0.5 s, 1 s, 2 s, 4 s).</summary>
+    /// <summary>The longest wait a server's RetryInfo may ask for before a retry; a longer one is cut to this.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Retries <paramref name="call"/> on transient failures: after the server's RetryInfo delay when it sends one
+    /// (RATE_LIMITED, SERVER_STOPPING), else with exponential backoff (0.5 s, 1 s, 2 s, 4 s).
+    /// </summary>
     public static async Task<T> WithRetriesAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -39,10 +46,28 @@ public static class PushSync
             {
                 return await call();
             }
-            catch (RpcException e) when (attempt < MaxAttempts && e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Aborted)
+            catch (RpcException e) when (attempt < MaxAttempts && IsTransient(e))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt - 1)), cancellationToken);
+                var backoff = TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt - 1));
+                await Task.Delay(RetryDelay(e) ?? backoff, cancellationToken);
             }
         }
     }
+
+    /// <summary>
+    /// Worth sending again unchanged: the server was unreachable, slow or stopping, or the client went past its rate
+    /// limit. Other RESOURCE_EXHAUSTED reasons (a message too large) would fail the same way again.
+    /// </summary>
+    public static bool IsTransient(RpcException e) => e.StatusCode switch
+    {
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Aborted => true,
+        StatusCode.ResourceExhausted => e.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason == "RATE_LIMITED",
+        _ => false,
+    };
+
+    /// <summary>The server's RetryInfo delay, no longer than <see cref="MaxRetryDelay"/>; null when it sent none.</summary>
+    public static TimeSpan? RetryDelay(RpcException e) =>
+        e.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay?.ToTimeSpan() is { } delay
+            ? (delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxRetryDelay ? MaxRetryDelay : delay)
+            : null;
 }

@@ -9,6 +9,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using SharingPlatform.Client.Audit;
 using SharingPlatform.Client.Auth;
+using SharingPlatform.Client.Sync;
 using SharingPlatform.Tests.Infrastructure;
 using SharingPlatform.V1;
 using server::SharingPlatform.Server.Audit;
@@ -162,6 +163,33 @@ public abstract class RateLimitTests(PlatformFixture fixture)
         Assert.Equal(busy.TenantSlug, limited.ActorTenant);
         Assert.Equal("sharing.v1.CaseService/ListCases", limited.Action);
         Assert.Equal(1, RefusalsIn(limited));
+    }
+
+    [Fact]
+    public async Task The_SDK_push_waits_out_the_rate_limit_and_stores_every_batch_once()
+    {
+        var partner = await fixture.CreateClientAsync();
+        using var connection = partner.Connect();
+        var names = Enumerable.Range(0, 8 * TightRateLimits.CallsPerSecond).Select(_ => partner.CaseName(Guid.NewGuid().ToString("N"))).ToList();
+
+        // One push per record, as fast as the SDK goes: far past the burst, so the server refuses some with RATE_LIMITED.
+        var outcomes = new List<PushOutcome>();
+        foreach (var name in names)
+        {
+            outcomes.AddRange((await PushSync.PushAsync(connection.Cases, partner.Parent, [Records.Valid(name)],
+                cancellationToken: TestContext.Current.CancellationToken)).Select(r => r.Outcome));
+        }
+
+        Assert.All(outcomes, o => Assert.Equal(PushOutcome.Created, o));
+        Assert.Equal(names.Count, outcomes.Count);
+        // The pushes spent the budget: the count waits it out the same way.
+        var stored = await PushSync.WithRetriesAsync(() => connection.Cases.CountCasesAsync(
+            new CountCasesRequest { Parent = partner.Parent, GroupBy = CountDimension.Status }).ResponseAsync, TestContext.Current.CancellationToken);
+        Assert.Equal(names.Count, stored.Total.Count);
+        using var auditor = await PlatformAuditorAsync();
+        var counted = await EventuallyAsync(auditor, new ListAuditEventsRequest { ActorClient = partner.ClientId },
+            events => events.Any(e => e.Outcome == "RESOURCE_EXHAUSTED"));
+        Assert.Contains(counted, e => e.Outcome == "RESOURCE_EXHAUSTED" && e.Action == "sharing.v1.CaseService/PushCases");
     }
 
     [Fact]

@@ -225,8 +225,15 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
         var badValue = CsvFile("bad-value.csv", 3);
         File.WriteAllText(badValue, File.ReadAllText(badValue).Replace("detained,restricted", "held,restricted", StringComparison.Ordinal));
 
+        var badCredibility = CsvFile("bad-credibility.csv", 1);
+        File.WriteAllText(badCredibility, File.ReadAllText(badCredibility).Replace(",B,2\n", ",B,five\n", StringComparison.Ordinal));
+        var nulYear = CsvFile("nul-year.csv", 1);
+        File.WriteAllText(nulYear, File.ReadAllText(nulYear).Replace("1994-03-15", "1994\0", StringComparison.Ordinal));
+
         var results = new Dictionary<string, (int Exit, string Out, string Error)>
         {
+            ["must be a whole number"] = await _cli.RunAsync("cases", "push", badCredibility, "--linkage-key-file", key),
+            ["must be yyyy-MM-dd or yyyy"] = await _cli.RunAsync("cases", "push", nulYear, "--linkage-key-file", key),
             ["wrong columns"] = await _cli.RunAsync("cases", "push", wrongColumns, "--linkage-key-file", key),
             ["not valid UTF-8"] = await _cli.RunAsync("cases", "push", brokenUtf8, "--linkage-key-file", key),
             ["longer than 1 MiB"] = await _cli.RunAsync("cases", "push", hugeLine, "--linkage-key-file", key),
@@ -253,6 +260,9 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
             ["stray-quote.csv"] = "c1,Kim \"Minsu\",1990-03-04\n",
             ["not-objects.jsonl"] = "[\"Kim Minsu\", \"1990-03-04\"]\n",
             ["bad-events.jsonl"] = "{\"case_id\":\"c1\",\"family_name\":\"Kim\",\"given_name\":\"Minsu\",\"events\":[1]}\n",
+            // A first line of lower-case words looks like a header of unknown columns; those words are names here.
+            ["headerless-lower-case.csv"] = "kim,minsu,detained,restricted,partners\nlee,mira,released,restricted,partners\n",
+            ["name-as-key.jsonl"] = "{\"case_id\":\"c1\",\"minsu\":\"x\"}\n",
         };
 
         foreach (var (name, content) in files)
@@ -262,7 +272,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
             var (exit, output, error) = await _cli.RunAsync("cases", "push", path, "--linkage-key-file", key);
 
             Assert.True(exit == 1, $"{name}: exit {exit} {error}");
-            Assert.DoesNotContain("Minsu", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Minsu", output + error, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("1990", output + error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", error, StringComparison.Ordinal); // no stack trace
         }
@@ -344,7 +354,7 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
 
             Assert.True(exit == 1, $"{name}: exit {exit} {error}");
             Assert.Contains("not a view store", error, StringComparison.Ordinal);
-            Assert.DoesNotContain("Minsu", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Minsu", output + error, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("1990", output + error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", error, StringComparison.Ordinal); // no stack trace
             Assert.Equal(content, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
