@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import ipaddress
 import json
 import os
 import threading
@@ -95,6 +96,27 @@ class ClientKey:
         return f"ClientKey(kid={self.key_id})"
 
 
+def _require_tls_off_loopback(url: str) -> urllib.parse.SplitResult:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url} is not an http or https address.")
+    if parts.scheme == "http":
+        host = parts.hostname
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            # Assertions and tokens never travel in cleartext beyond this machine.
+            raise ValueError(f"{url} is not https; only loopback addresses may use plain http.")
+    return parts
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+
+
 class TokenRequestError(Exception):
     """The identity server refused a token request: the OAuth error code and description."""
 
@@ -110,8 +132,9 @@ class IdentityUnreachable(ConnectionError):
 
 @dataclasses.dataclass(frozen=True)
 class AccessToken:
-    value: str
-    expires_at: float
+    # The bearer token is a credential: kept out of the repr, so no log line or traceback shows it.
+    value: str = dataclasses.field(repr=False)
+    expires_at: float = 0.0
 
 
 class TokenSource:
@@ -123,6 +146,7 @@ class TokenSource:
 
     def __init__(self, issuer: str, client_id: str, key: ClientKey, *, renew_before: float = RENEW_BEFORE_SECONDS,
                  clock: Callable[[], float] = time.time, timeout: float = 30.0):
+        _require_tls_off_loopback(issuer)
         self.issuer = issuer if issuer.endswith("/") else issuer + "/"
         self.client_id = client_id
         self._key = key
@@ -176,6 +200,11 @@ class TokenSource:
         endpoint = document.get("token_endpoint")
         if not isinstance(endpoint, str) or not endpoint:
             raise TokenRequestError("invalid_discovery", f"discovery at {url} names no token endpoint")
+        # The assertion and the token travel only to the issuer's own origin (scheme, host and port), which the
+        # connection has checked is https or loopback: a document naming another place (plain http behind a proxy)
+        # is refused, not followed.
+        if _origin(endpoint) != _origin(self.issuer):
+            raise TokenRequestError("invalid_discovery", f"discovery at {url} names a token endpoint off the issuer's origin")
         return endpoint
 
     def _get(self, url: str) -> dict:

@@ -33,7 +33,6 @@ MAX_LINE_CHARS = 1024 * 1024
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 _CASE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-_COLUMN_NAME = re.compile(r"[a-z_]{1,40}")
 _INT32_MAX = 2 ** 31 - 1
 
 
@@ -67,8 +66,9 @@ def _trim(text: str) -> str:
 
 
 def _upper_invariant(text: str) -> str:
-    # One character at a time, as .NET's ToUpperInvariant: a character whose str.upper is two (ß) stays.
-    return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+    # One character at a time, as .NET's ToUpperInvariant: a character whose str.upper is two (ß) stays, and so does
+    # the dotless i (U+0131), which .NET's invariant casing leaves alone (str.upper gives I).
+    return "".join(u if len(u := c.upper()) == 1 and c != "\u0131" else c for c in text)
 
 
 def read_csv(path: str | os.PathLike[str]):
@@ -94,6 +94,8 @@ def read_csv(path: str | os.PathLike[str]):
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, header, start = [], None, 1
+    # The csv module refuses fields above 128 KiB by default; sharectl limits only lines (above) and the file.
+    limit = csv.field_size_limit(MAX_FILE_BYTES)
     try:
         for record in reader:
             if not record:  # a blank line, skipped as CsvHelper does
@@ -113,6 +115,8 @@ def read_csv(path: str | os.PathLike[str]):
     except csv.Error:
         # The csv module's message can quote the record, which holds names: never show it.
         raise CaseFileError([Problem(start, "file", "malformed CSV")]) from None
+    finally:
+        csv.field_size_limit(limit)
     if header is None:
         raise CaseFileError([Problem(0, "file", "the file is empty; the first line must be the header")])
     return rows
@@ -150,9 +154,8 @@ def _check_columns(columns) -> None:
     unknown = [c for c in columns if c not in known]
     missing = [c for c in REQUIRED if c not in columns]
     if unknown or missing:
-        named = [u for u in unknown if _COLUMN_NAME.fullmatch(u)]
-        described = "" if not unknown else "; unknown: " + ", ".join(named) if len(named) == len(unknown) \
-            else f"; {len(unknown)} unknown (is the first line the header?)"
+        # Unknown columns are counted, never named: in a file without a header they are its first record's names.
+        described = f"; {len(unknown)} unknown (is the first line the header?)" if unknown else ""
         raise CaseFileError([Problem(1, "header", f"wrong columns{described}"
                                      f"{'; missing: ' + ', '.join(missing) if missing else ''}. Expected: "
                                      + ",".join(CASE_COLUMNS + EVENT_COLUMNS))])
@@ -219,7 +222,7 @@ def to_records(rows, parent: str, pseudonymizer: SubjectPseudonymizer, current_y
                 if get("reliability"):
                     record.source.reliability = _enum(cases_pb2.Reliability, "RELIABILITY_", get("reliability"),
                                                       "reliability", problem)
-                record.source.credibility = _int32(get("credibility"))
+                record.source.credibility = _credibility(get("credibility"), problem)
             cases[case_id] = (line, record)
         else:
             record = record[1]
@@ -274,26 +277,36 @@ def _birth_date(text, current_year, problem):
     date = _exact_date(text)
     if date:
         return date, date.year
-    if re.fullmatch(r"[0-9]+", text) and 1900 <= int(text) <= current_year:
-        return None, int(text)
+    year = _digits(text)
+    if year is not None and 1900 <= year <= current_year:
+        return None, year
     problem("birth_date", "must be yyyy-MM-dd or yyyy (only the year is sent; the full date only shapes the token)")
     return None, 0
 
 
 def _partial_date(text, problem):
     parts = text.split("-")
-    if not text or len(parts) > 3 or not all(re.fullmatch(r"[0-9]+", p) and int(p) <= _INT32_MAX for p in parts):
+    if not text or len(parts) > 3 or not all(_digits(p) is not None for p in parts):
         problem("event_date", "must be yyyy, yyyy-MM or yyyy-MM-dd")
         return None
     numbers = [int(p) for p in parts] + [0, 0]
     return numbers[0], numbers[1], numbers[2]
 
 
-def _int32(text: str) -> int:
-    # int.TryParse with the invariant culture: optional white space and sign around the digits; 0 when it fails.
-    match = re.fullmatch(r"[+-]?[0-9]+", _trim(text))
-    value = int(match.group(0)) if match else 0
-    return value if -_INT32_MAX - 1 <= value <= _INT32_MAX else 0
+def _digits(text: str):
+    # ASCII digits only, as a non-negative int32, else None: the .NET CLI's Digits (stricter than int.TryParse).
+    return int(text) if re.fullmatch(r"[0-9]+", text) and int(text) <= _INT32_MAX else None
+
+
+def _credibility(text, problem) -> int:
+    # Empty is "not graded" (0); anything else must be a whole number, never silently read as 0.
+    if not text:
+        return 0
+    value = _digits(text)
+    if value is None:
+        problem("credibility", "must be a whole number from 1 to 6, or empty for not graded")
+        return 0
+    return value
 
 
 def _enum(enum, prefix, text, field, problem):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import collections
-import ipaddress
 import json
 import os
-import urllib.parse
 
 import grpc
 
-from .auth import ClientKey, TokenSource
+from .auth import ClientKey, TokenSource, _require_tls_off_loopback
 from .contract import audit_pb2_grpc, cases_pb2_grpc, sharing_pb2_grpc, tenants_pb2_grpc
 
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -47,22 +45,6 @@ class BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterc
 
     def intercept_stream_stream(self, continuation, details, request_iterator):
         return continuation(self._details(details), request_iterator)
-
-
-def _require_tls_off_loopback(url: str) -> urllib.parse.SplitResult:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url} is not an http or https address.")
-    if parts.scheme == "http":
-        host = parts.hostname
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if not loopback:
-            # Assertions and tokens never travel in cleartext beyond this machine.
-            raise ValueError(f"{url} is not https; only loopback addresses may use plain http.")
-    return parts
 
 
 class Connection:

@@ -81,11 +81,15 @@ class LinkageKey:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LinkageKey:
         """Reads a key file written by this SDK or the .NET one (`sharingplatform-linkage-key-v1:` + base64url)."""
-        with open(path, encoding="utf-8") as file:
+        # utf-8-sig: a byte order mark (an editor's) is dropped, as .NET's File.ReadAllText drops it.
+        with open(path, encoding="utf-8-sig") as file:
             text = file.read().strip()
         if not text.startswith(_LINKAGE_KEY_PREFIX):
             raise ValueError(f"{os.fspath(path)} is not a SharingPlatform linkage key file.")
         encoded = text[len(_LINKAGE_KEY_PREFIX):]
+        # .NET's Base64Url also takes the padding this format never writes (43 characters and one "=").
+        if encoded.endswith("=") and len(encoded) % 4 == 0:
+            encoded = encoded[:-1]
         try:
             key = _b64url_decode(encoded)
         except ValueError:

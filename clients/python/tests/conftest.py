@@ -29,6 +29,12 @@ def _free_port():
 @pytest.fixture(scope="session")
 def server():
     """The real server with --demo, on free ports and a temp data directory; skipped only when dotnet is missing."""
+    yield from start_server()
+
+
+def start_server(*settings):
+    """Starts the real server with --demo and `settings` (e.g. "--RateLimits:CallBurst=3"); yields its addresses and
+    stops it. For a fixture."""
     if shutil.which("dotnet") is None:
         pytest.skip("dotnet is not installed: the tests against the real server cannot run")
     data = tempfile.mkdtemp(prefix="sp-pytest-")
@@ -39,7 +45,7 @@ def server():
         ["dotnet", "run", "--project", str(ROOT / "services" / "SharingPlatform.Server"), "--no-build", "--",
          "--demo", f"--Platform:DataDirectory={data}", f"--Endpoints:IdentityUrl={identity_url}",
          f"--Endpoints:GrpcUrl=http://127.0.0.1:{grpc_port}",
-         f"--Endpoints:MetricsUrl=http://127.0.0.1:{_free_port()}"],
+         f"--Endpoints:MetricsUrl=http://127.0.0.1:{_free_port()}", *settings],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 120

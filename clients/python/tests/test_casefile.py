@@ -85,6 +85,41 @@ def test_bad_files_are_refused_whole(tmp_path):
     assert "UTF-8" in str(caught.value)
 
 
+def test_a_file_without_its_header_never_shows_its_first_row(tmp_path):
+    # Lower-case words look like column names; here they are a person's names.
+    path = _write(tmp_path / "headerless.csv", "kim,minsu,detained,restricted,partners\nlee,mira,released,restricted,partners\n")
+    with pytest.raises(casefile.CaseFileError) as caught:
+        casefile.read_csv(path)
+    text = str(caught.value) + repr(caught.value.problems)
+    assert "5 unknown" in text
+    for value in ("kim", "minsu", "lee", "mira"):
+        assert value not in text
+
+
+def test_a_field_longer_than_the_csv_modules_default_limit_is_read_whole(tmp_path):
+    narrative = "x" * 200_000  # the csv module refuses fields above 131,072 characters unless told otherwise
+    path = _write(tmp_path / "long.csv", "case_id,family_name,given_name,status,classification,consent_scope,narrative\n"
+                  f'c-1,Kim,A,detained,public,none,"{narrative}"\n')
+    [(line, fields, _)] = casefile.read_csv(path)
+    assert line == 2 and fields["narrative"] == narrative
+
+
+def test_values_sharectl_refuses_are_problems_here_too(tmp_path):
+    header = "case_id,family_name,given_name,birth_date,status,classification,consent_scope,credibility\n"
+    pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
+    cases = {"status": "c-1,Kim,A,,detaıned,public,none,\n",  # dotless i: .NET's ToUpperInvariant keeps it
+             "birth_date": "c-1,Kim,A,1990\0,detained,public,none,\n",
+             "credibility": "c-1,Kim,A,,detained,public,none,five\n"}
+    for field, row in cases.items():
+        _, problems = casefile.to_records(casefile.read_csv(_write(tmp_path / f"{field}.csv", header + row)),
+                                          "tenants/t", pseudonymizer)
+        assert [(p.line, p.field) for p in problems] == [(2, field)]
+    records, problems = casefile.to_records(
+        casefile.read_csv(_write(tmp_path / "fine.csv", header + "c-1,Kim,A,1990,detained,public,none,4\n")),
+        "tenants/t", pseudonymizer)
+    assert problems == [] and records[0].source.credibility == 4 and records[0].birth_year == 1990
+
+
 def _sharectl(*args, env):
     dll = next((ROOT / "clients" / "SharingPlatform.Cli" / "bin").glob("*/net*/sharectl.dll"), None)
     if dll is None:
@@ -141,6 +176,8 @@ ODD_FILES = {
     "quoted comma and doubled quote": 'c-{r}d,"Kim, ""Jr""",A,detained,public,none\n',
     "blank lines and CRLF": '\r\nc-{r}e,Kim,A,detained,public,none\r\n\r\n',
     "row narrower than the header": 'c-{r}f,Kim,A,detained,public\n',
+    "dotless i in a status": 'c-{r}g,Kim,A,detaıned,public,none\n',
+    "NUL after a status": 'c-{r}h,Kim,A,detained\0,public,none\n',
 }
 
 
@@ -163,8 +200,8 @@ def test_odd_csv_files_are_refused_or_accepted_as_sharectl_does(server, tmp_path
         except subprocess.CalledProcessError:
             dotnet_ok = False
         try:
-            casefile.to_records(casefile.read_csv(path), "tenants/rescue-demo", pseudonymizer)
-            python_ok = True
+            _, problems = casefile.to_records(casefile.read_csv(path), "tenants/rescue-demo", pseudonymizer)
+            python_ok = not problems
         except casefile.CaseFileError:
             python_ok = False
         if dotnet_ok != python_ok:

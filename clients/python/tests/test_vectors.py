@@ -35,3 +35,16 @@ def test_vector(index):
         return
     assert canonical(person) == vector["canonical"]
     assert pseudonymizer.token(person) == vector["token"]
+
+
+def test_a_linkage_key_file_with_a_byte_order_mark_or_padding_reads_as_dotnet_reads_it(tmp_path):
+    key = LinkageKey.create()
+    key.save(tmp_path / "plain.key")
+    text = (tmp_path / "plain.key").read_text(encoding="utf-8")
+    (tmp_path / "bom.key").write_text("\ufeff" + text + "\n", encoding="utf-8")
+    (tmp_path / "padded.key").write_text(text + "=", encoding="utf-8")
+    for name in ("bom.key", "padded.key"):
+        assert LinkageKey.load(tmp_path / name)._bytes == key._bytes
+    (tmp_path / "short.key").write_text(text[:-2], encoding="utf-8")
+    with pytest.raises(ValueError):
+        LinkageKey.load(tmp_path / "short.key")
