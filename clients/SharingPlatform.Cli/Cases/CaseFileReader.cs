@@ -109,7 +109,7 @@ public static class CaseFileReader
             for (start = csv.Parser.RawRow + 1; csv.Read(); start = csv.Parser.RawRow + 1)
             {
                 var fields = header.ToDictionary(h => h.Trim(), h => csv.GetField(h)?.Trim() ?? "", StringComparer.Ordinal);
-                rows.Add(new InputRow(start, Pick(fields, CaseColumns), [Pick(fields, EventColumns)]));
+                rows.Add(new InputRow(FirstLine(csv.Parser), Pick(fields, CaseColumns), [Pick(fields, EventColumns)]));
             }
         }
         catch (CsvHelperException e)
@@ -119,6 +119,25 @@ public static class CaseFileReader
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The line a record read whole starts on. The parser's row is the line it ends on; blank lines before it are not
+    /// in its raw text, so counting back over the line breaks inside the record lands on its first line.
+    /// </summary>
+    private static int FirstLine(IParser parser)
+    {
+        var raw = parser.RawRecord.AsSpan().TrimEnd("\r\n");
+        var breaks = 0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '\n' || (raw[i] == '\r' && (i + 1 == raw.Length || raw[i + 1] != '\n')))
+            {
+                breaks++;
+            }
+        }
+
+        return parser.RawRow - breaks;
     }
 
     private static List<InputRow> ReadJsonLines(string text)

@@ -79,3 +79,23 @@ def demo_client(server, name):
     if not os.path.isabs(key_file):
         key_file = os.path.join(os.path.dirname(path), key_file)
     return info, key_file
+
+
+def new_records(parent, count, family):
+    """`count` valid pseudonymized records under `parent`, new names, synthetic people of one family name."""
+    import datetime
+    import uuid
+
+    from sharingplatform.contract import cases_pb2
+    from sharingplatform.pseudonymization import LinkageKey, PersonIdentifiers, SubjectPseudonymizer
+
+    pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
+    records = []
+    for n in range(count):
+        record = cases_pb2.CaseRecord(
+            name=f"{parent}/cases/{uuid.uuid4().hex}", status=cases_pb2.CASE_STATUS_DETAINED,
+            classification=cases_pb2.CLASSIFICATION_RESTRICTED, consent_scope=cases_pb2.CONSENT_SCOPE_PARTNERS,
+            sex=cases_pb2.SEX_FEMALE, origin_region="KP-09")
+        pseudonymizer.apply(record, PersonIdentifiers(family, f"{family[0]}{n}", datetime.date(1990, 1, n % 28 + 1), "f"))
+        records.append(record)
+    return records

@@ -208,3 +208,14 @@ def test_odd_csv_files_are_refused_or_accepted_as_sharectl_does(server, tmp_path
             differ.append((label, dotnet_ok, python_ok))
     assert differ == []
     assert pushed == 2  # the quoted comma and the blank lines: sharectl read this SDK's key file
+
+
+def test_problems_name_the_line_a_record_starts_on_past_blank_lines_and_quoted_line_breaks(tmp_path):
+    # The file of the sharectl test of the same name: both report lines 7 and 9.
+    path = tmp_path / "blank-lines.csv"
+    path.write_bytes(("case_id,family_name,given_name,status,classification,consent_scope,narrative\n\n\n"
+                      'c-1,Kim,A,detained,restricted,partners,"two\nlines"\n\n'
+                      "c-2,Lee,B,held,restricted,partners,\n\r"
+                      "c-3,Park,C,detained,restricted,wide,\r").encode("utf-8"))
+    _, problems = casefile.to_records(casefile.read_csv(path), "tenants/t", SubjectPseudonymizer(LinkageKey.create()))
+    assert [(p.line, p.field) for p in problems] == [(7, "status"), (9, "consent_scope")]

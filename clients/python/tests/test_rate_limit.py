@@ -1,20 +1,17 @@
 """A push past the client's rate limit, against a server started with a tight limit: the SDK waits the RetryInfo
 delay the server gives with RATE_LIMITED and sends the batch again with its request_id; every batch is stored once."""
 
-import datetime
 import time
-import uuid
 
 import grpc
 import pytest
 
-from conftest import demo_client, start_server
+from conftest import demo_client, new_records, start_server
 from sharingplatform import sync
 from sharingplatform.auth import ClientKey
 from sharingplatform.connection import Connection
 from sharingplatform.contract import cases_pb2
 from sharingplatform.errors import SharingError
-from sharingplatform.pseudonymization import LinkageKey, PersonIdentifiers, SubjectPseudonymizer
 
 CALLS_PER_SECOND = 2
 
@@ -46,15 +43,7 @@ def test_push_waits_out_the_rate_limit_and_stores_every_batch_once(tight_server,
     info, key_file = demo_client(tight_server, "nkdb-demo-sync")
     parent = f"tenants/{info['tenant']}"
     codes = RecordCodes()
-    pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
-    records = []
-    for n in range(5 * CALLS_PER_SECOND):
-        record = cases_pb2.CaseRecord(
-            name=f"{parent}/cases/{uuid.uuid4().hex}", status=cases_pb2.CASE_STATUS_DETAINED,
-            classification=cases_pb2.CLASSIFICATION_RESTRICTED, consent_scope=cases_pb2.CONSENT_SCOPE_PARTNERS,
-            sex=cases_pb2.SEX_FEMALE, origin_region="KP-09")
-        pseudonymizer.apply(record, PersonIdentifiers("Limit", f"L{n}", datetime.date(1990, 1, n + 1), "f"))
-        records.append(record)
+    records = new_records(parent, 5 * CALLS_PER_SECOND, "Limit")
 
     with Connection(info["grpc_url"], info["issuer"], info["client_id"], ClientKey.load(key_file),
                     interceptors=[codes]) as connection:

@@ -1,17 +1,14 @@
 """A push whose answer is lost after the server applied it: the retry carries the same request_id, the server answers
 from its receipt, and the records are stored once."""
 
-import datetime
-import uuid
 
 import grpc
 
-from conftest import demo_client
+from conftest import demo_client, new_records
 from sharingplatform import sync
 from sharingplatform.auth import ClientKey
 from sharingplatform.connection import Connection
 from sharingplatform.contract import cases_pb2
-from sharingplatform.pseudonymization import LinkageKey, PersonIdentifiers, SubjectPseudonymizer
 
 
 class _Unavailable(grpc.RpcError, grpc.Call, grpc.Future):
@@ -89,15 +86,7 @@ def test_lost_answer_is_retried_with_the_same_request_id_and_stored_once(server,
                     interceptors=[faults]) as connection:
         cursor = sync.CursorFile(tmp_path / "cursor")
         list(sync.pull(connection, parent, cursor))  # catch up: only the changes after this count
-        pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
-        records = []
-        for n in range(3):
-            record = cases_pb2.CaseRecord(
-                name=f"{parent}/cases/{uuid.uuid4().hex}", status=cases_pb2.CASE_STATUS_DETAINED,
-                classification=cases_pb2.CLASSIFICATION_RESTRICTED, consent_scope=cases_pb2.CONSENT_SCOPE_PARTNERS,
-                sex=cases_pb2.SEX_MALE, origin_region="KP-10")
-            pseudonymizer.apply(record, PersonIdentifiers("Retry", f"R{n}", datetime.date(1975, 6, n + 1), "m"))
-            records.append(record)
+        records = new_records(parent, 3, "Retry")
 
         results = sync.push(connection, parent, records)
 

@@ -282,6 +282,26 @@ public sealed class CasesCommandTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task Problems_name_the_line_a_record_starts_on_past_blank_lines_and_quoted_line_breaks()
+    {
+        var (_, key) = await PartnerAsync();
+        var path = Temp("blank-lines.csv");
+        // Line 1 header, 2-3 blank, 4-5 one record (a quoted line break), 6 blank, 7 a bad status, 8 bare CR ends 9.
+        await File.WriteAllTextAsync(path,
+            "case_id,family_name,given_name,status,classification,consent_scope,narrative\n\n\n"
+            + "c-1,Kim,A,detained,restricted,partners,\"two\nlines\"\n\n"
+            + "c-2,Lee,B,held,restricted,partners,\n\r"
+            + "c-3,Park,C,detained,restricted,wide,\r", TestContext.Current.CancellationToken);
+
+        var (exit, output, _) = await _cli.RunAsync("cases", "push", path, "--linkage-key-file", key, "--output", "json");
+
+        Assert.Equal(1, exit);
+        var problems = JsonDocument.Parse(output).RootElement.EnumerateArray()
+            .Select(p => (p.GetProperty("line").GetString(), p.GetProperty("field").GetString())).ToList();
+        Assert.Equal([("7", "status"), ("9", "consent_scope")], problems);
+    }
+
+    [Fact]
     public async Task One_case_id_for_two_different_people_is_a_problem_not_a_merge()
     {
         var (_, key) = await PartnerAsync();
