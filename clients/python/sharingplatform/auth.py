@@ -200,9 +200,8 @@ class TokenSource:
         endpoint = document.get("token_endpoint")
         if not isinstance(endpoint, str) or not endpoint:
             raise TokenRequestError("invalid_discovery", f"discovery at {url} names no token endpoint")
-        # The assertion and the token travel only to the issuer's own origin (scheme, host and port), which the
-        # connection has checked is https or loopback: a document naming another place (plain http behind a proxy)
-        # is refused, not followed.
+        # The assertion and the token travel only to the issuer's own origin (scheme, host and port), which __init__
+        # checked is https or loopback: a document naming another place (plain http behind a proxy) is refused.
         if _origin(endpoint) != _origin(self.issuer):
             raise TokenRequestError("invalid_discovery", f"discovery at {url} names a token endpoint off the issuer's origin")
         return endpoint

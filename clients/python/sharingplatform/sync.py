@@ -31,7 +31,8 @@ def retry_delay(error: SharingError, attempt: int) -> float:
 
 class PushFailed(SharingError):
     """A batch was refused or kept failing. `results` holds the PushResults of the batches before it, which the
-    server applied; `error` is the refusal. Pushing the rest again is safe (a record sent twice is unchanged)."""
+    server applied; `error` is the refusal. Pushing the rest again is safe: a record the server already holds as sent
+    comes back UNCHANGED."""
 
     def __init__(self, error: SharingError, results):
         super().__init__(error.code, error.message, reason=error.reason, domain=error.domain, metadata=error.metadata,
