@@ -1,7 +1,5 @@
 """Pull with a cursor file against the real server: a new instance reading the file resumes where the last stopped."""
 
-import datetime
-import uuid
 import os
 import pathlib
 import signal
@@ -9,32 +7,20 @@ import stat
 import subprocess
 import sys
 
-from conftest import demo_client
+from conftest import demo_client, new_records
 from sharingplatform import sync
 from sharingplatform.auth import ClientKey
 from sharingplatform.connection import Connection
-from sharingplatform.contract import cases_pb2
-from sharingplatform.pseudonymization import LinkageKey, PersonIdentifiers, SubjectPseudonymizer
-
-
-PARENT = [""]
 
 
 def _connect(server):
     info, key_file = demo_client(server, "nkdb-demo-sync")
-    PARENT[0] = f"tenants/{info['tenant']}"
     return Connection(info["grpc_url"], info["issuer"], info["client_id"], ClientKey.load(key_file)), \
         f"tenants/{info['tenant']}"
 
 
 def _push(connection, parent, count):
-    pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
-    records = []
-    for n in range(count):
-        record = cases_pb2.CaseRecord(name=f"{PARENT[0]}/cases/{uuid.uuid4().hex}", status=1, classification=1, consent_scope=1, sex=1, origin_region="KP-09")
-        pseudonymizer.apply(record, PersonIdentifiers("Pull", f"P{n}", datetime.date(1985, 2, n + 1), "m"))
-        records.append(record)
-    return [r.name for r in sync.push(connection, parent, records)]
+    return [r.name for r in sync.push(connection, parent, new_records(parent, count, "Pull"))]
 
 
 def test_pull_resumes_from_cursor_file(server, tmp_path):

@@ -1,42 +1,28 @@
 """Push against the real server: a batch is stored and read back, a replayed request_id does not duplicate, a bad
 record is refused with a BadRequest field violation."""
 
-import datetime
-import uuid
 
 import grpc
 import pytest
 
-from conftest import demo_client
+from conftest import demo_client, new_records
 from sharingplatform import sync
 from sharingplatform.auth import ClientKey
 from sharingplatform.connection import Connection
 from sharingplatform.contract import cases_pb2
 from sharingplatform.errors import SharingError
-from sharingplatform.pseudonymization import LinkageKey, PersonIdentifiers, SubjectPseudonymizer
 
 
 @pytest.fixture()
 def nkdb(server):
     info, key_file = demo_client(server, "nkdb-demo-sync")
     with Connection(info["grpc_url"], info["issuer"], info["client_id"], ClientKey.load(key_file)) as connection:
-        PARENT[0] = f"tenants/{info['tenant']}"
-        yield connection, PARENT[0]
-
-
-PARENT = [""]
-
-
-def _record(pseudonymizer, n):
-    record = cases_pb2.CaseRecord(name=f"{PARENT[0]}/cases/{uuid.uuid4().hex}", status=1, classification=1, consent_scope=1, sex=1, origin_region="KP-09")
-    pseudonymizer.apply(record, PersonIdentifiers("Test", f"Person{n}", datetime.date(1990, 1, n + 1), "f"))
-    return record
+        yield connection, f"tenants/{info['tenant']}"
 
 
 def test_push_batch_and_replay(nkdb):
     connection, parent = nkdb
-    pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
-    records = [_record(pseudonymizer, n) for n in range(3)]
+    records = new_records(parent, 3, "Test")
     results = sync.push(connection, parent, records, batch_size=2)
     assert [r.violation.field for r in results] == [""] * 3
     assert all(r.outcome == cases_pb2.PUSH_OUTCOME_CREATED for r in results)
@@ -55,8 +41,7 @@ def test_bad_record_is_rejected_with_its_field(nkdb):
 
 def test_bad_request_gives_sharing_error_with_field_violation(nkdb):
     connection, parent = nkdb
-    pseudonymizer = SubjectPseudonymizer(LinkageKey.create())
-    request = cases_pb2.PushCasesRequest(parent=parent, request_id="x" * 1000, records=[_record(pseudonymizer, 0)])
+    request = cases_pb2.PushCasesRequest(parent=parent, request_id="x" * 1000, records=new_records(parent, 1, "Test"))
     with pytest.raises(SharingError) as caught:
         sync.push_request(connection, request)
     assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
